@@ -6,7 +6,11 @@ type Listener<T extends BusEventType> = (event: EventOf<T>) => void;
 export class Bus {
   private readonly listeners = new Map<BusEventType, Set<Listener<any>>>();
 
-  constructor(private readonly onListenerError: (error: unknown, event: BusEvent) => void = () => {}) {}
+  private readonly onListenerError: (error: unknown, event: BusEvent) => void;
+
+  constructor(onListenerError: (error: unknown, event: BusEvent) => void = () => {}) {
+    this.onListenerError = onListenerError;
+  }
 
   on<T extends BusEventType>(type: T, listener: Listener<T>): () => void {
     let set = this.listeners.get(type);

@@ -20,7 +20,10 @@ export class HealthMonitor {
   private readonly latency = new LatencyTable();
   private readonly sections = new Map<string, HealthSection>();
 
-  constructor(bus: Bus, private readonly version: string) {
+  private readonly version: string;
+
+  constructor(bus: Bus, version: string) {
+    this.version = version;
     bus.on("request.completed", (e) => this.latency.record(e.method, e.ms, e.ok));
   }
 

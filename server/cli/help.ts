@@ -1,0 +1,35 @@
+import type { Command } from "./args.ts";
+
+const GLOBAL = `Options:
+  --log-file FILE     write logs to FILE (default: stderr; env OPENCODE_LSP_LOG)
+  --log-level LEVEL   fatal|error|warn|info|debug|trace|silent (default info; env OPENCODE_LSP_LOG_LEVEL)
+  -h, --help          show help (also: opencode-lsp COMMAND --help)
+  -v, --version       print the version`;
+
+const HELP: Record<Command | "main", string> = {
+  main: `opencode-lsp — the OpenCode coding agent as a language server
+
+Usage:
+  opencode-lsp [--stdio]          LSP server on stdin/stdout (the default)
+  opencode-lsp --socket=PORT      LSP server listening on 127.0.0.1:PORT (one client)
+  opencode-lsp --pipe=NAME        LSP server listening on a named pipe / Unix socket (one client)
+  opencode-lsp doctor             show the effective configuration and where each value came from
+
+${GLOBAL}`,
+  lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]
+
+Runs the language server. Editors start it with --stdio (the default). With --socket or --pipe it
+listens, prints "opencode-lsp listening on ..." to stderr, and serves the first client to connect.
+
+${GLOBAL}`,
+  doctor: `Usage: opencode-lsp doctor
+
+Prints the configuration files it finds, the effective configuration with the source of every value,
+and any invalid values. Exits 2 when a configuration source is invalid.
+
+${GLOBAL}`,
+};
+
+export function helpText(command?: Command): string {
+  return HELP[command ?? "main"];
+}

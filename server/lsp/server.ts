@@ -1,0 +1,83 @@
+// The LSP front: one connection to one editor. It wires the library's lifecycle hooks, the
+// dispatcher, documents, configuration and health; later layers register through the dispatcher.
+import { z } from "zod";
+import {
+  createConnection,
+  ProposedFeatures,
+  type InitializeParams,
+  type InitializeResult,
+  type MessageReader,
+  type MessageWriter,
+} from "vscode-languageserver/node";
+import { Bus } from "../bus/bus.ts";
+import { ConfigStore } from "../config/index.ts";
+import type { Logger } from "../log.ts";
+import { HealthMonitor } from "../monitor/health.ts";
+import { adaptBusToEditor } from "./adapter.ts";
+import { serverCapabilities } from "./capabilities.ts";
+import { ConfigSync } from "./config-sync.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { trackDocuments } from "./documents.ts";
+
+export interface LspServerOptions {
+  reader: MessageReader;
+  writer: MessageWriter;
+  log: Logger;
+  version: string;
+}
+
+const initializeParams = z.looseObject({
+  processId: z.number().int().nullable(),
+  capabilities: z.looseObject({}),
+  rootUri: z.string().nullable().optional(),
+  workspaceFolders: z.array(z.looseObject({ uri: z.string(), name: z.string() })).nullable().optional(),
+});
+
+const noParams = z.union([z.null(), z.undefined(), z.looseObject({})]);
+
+export function startLspServer(options: LspServerOptions): void {
+  const { reader, writer, log, version } = options;
+  const connection = createConnection(ProposedFeatures.all, reader, writer);
+  const bus = new Bus((error, event) => log.error({ err: error, event: event.type }, "bus listener failed"));
+  const dispatcher = new Dispatcher(connection, bus, log);
+  const store = new ConfigStore();
+  const configSync = new ConfigSync(connection, store, bus, log);
+  const health = new HealthMonitor(bus, version);
+  const documents = trackDocuments(connection, bus);
+  adaptBusToEditor(bus, connection, log);
+
+  health.addSection("documents", () => ({ open: documents.keys().length }));
+  health.addSection("config", () => ({ model: store.config.model ?? null, workspaceRoot: configSync.workspaceRoot ?? null }));
+
+  connection.onInitialize((raw, token): Promise<InitializeResult> =>
+    dispatcher.timed("initialize", token, () => {
+      const params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
+      configSync.initialize(params);
+      dispatcher.state = "initialized";
+      log.info({ client: params.clientInfo, root: configSync.workspaceRoot }, "initialized");
+      return { capabilities: serverCapabilities(), serverInfo: { name: "opencode-lsp", version } };
+    }),
+  );
+  connection.onInitialized(() => {
+    configSync.initialized().catch((error: unknown) => log.warn({ err: error }, "initial configuration pull failed"));
+  });
+  connection.onShutdown((token) =>
+    dispatcher.timed("shutdown", token, () => {
+      dispatcher.state = "shutdown";
+      log.info("shutdown");
+    }),
+  );
+  connection.onDidChangeConfiguration((params) => {
+    configSync.changed(params?.settings).catch((error: unknown) => log.warn({ err: error }, "configuration reload failed"));
+  });
+
+  dispatcher.request("opencode/health", noParams, () => health.report());
+
+  reader.onClose(() => {
+    // The editor closed the stream without `exit`: leave the way `exit` would.
+    log.info("input closed");
+    process.exit(dispatcher.state === "shutdown" ? 0 : 1);
+  });
+
+  connection.listen();
+}

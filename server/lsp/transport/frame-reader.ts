@@ -1,0 +1,222 @@
+// A JSON-RPC message reader (base protocol framing) that survives bad input.
+//
+// vscode-jsonrpc's stream reader trusts Content-Length: a frame that declares more bytes than it
+// has swallows the next message, and garbage where a header should be wedges the stream. This
+// reader resynchronises instead. It relies on one fact: the bytes `Content-Length: <digits>\r\n`
+// cannot occur inside a valid JSON body (raw CR/LF are illegal in JSON strings, and bare words
+// are illegal outside them), so wherever they occur a new frame starts.
+import type { Readable } from "node:stream";
+import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from "vscode-jsonrpc";
+
+/** Larger frames are refused (their bytes are skipped up to the next header). */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** Header blocks longer than this without a terminator are garbage. */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+const MARKER = Buffer.from("Content-Length:", "latin1");
+const HEADER_END = Buffer.from("\r\n\r\n", "latin1");
+
+export type BadFrameKind = "parse-error" | "invalid-message" | "garbage" | "too-large";
+
+export interface BadFrame {
+  kind: BadFrameKind;
+  /** What went wrong, for the log. */
+  reason: string;
+  /** How many bytes were dropped or could not be read. */
+  bytes: number;
+}
+
+export class ResyncingMessageReader extends AbstractMessageReader {
+  private buf = Buffer.alloc(64 * 1024);
+  private start = 0;
+  private end = 0;
+  /** Declared length and start offset of the body being read, or -1 while reading headers. */
+  private bodyLength = -1;
+  private bodyStart = 0;
+  /** Where the search for a frame marker inside the current body continues. */
+  private scanFrom = 0;
+  private callback: DataCallback | undefined;
+
+  private readonly readable: Readable;
+  private readonly onBadFrame: (bad: BadFrame) => void;
+  private readonly onMessage: ((message: Message, bytes: number) => void) | undefined;
+
+  /** `onMessage` sees each message before it is delivered (for trace logging). */
+  constructor(readable: Readable, onBadFrame: (bad: BadFrame) => void, onMessage?: (message: Message, bytes: number) => void) {
+    super();
+    this.readable = readable;
+    this.onBadFrame = onBadFrame;
+    this.onMessage = onMessage;
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    const onData = (chunk: Buffer) => this.push(chunk);
+    const onError = (error: Error) => this.fireError(error);
+    const onClose = () => this.fireClose();
+    this.readable.on("data", onData);
+    this.readable.on("error", onError);
+    this.readable.on("close", onClose);
+    this.readable.on("end", onClose);
+    return {
+      dispose: () => {
+        this.readable.off("data", onData);
+        this.readable.off("error", onError);
+        this.readable.off("close", onClose);
+        this.readable.off("end", onClose);
+      },
+    };
+  }
+
+  /** Feeds bytes; exposed for tests. */
+  push(chunk: Buffer): void {
+    this.append(chunk);
+    while (this.bodyLength === -1 ? this.readHeader() : this.readBody());
+    this.compact();
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.end + chunk.length > this.buf.length) {
+      const live = this.end - this.start;
+      const size = Math.max(this.buf.length, (live + chunk.length) * 2);
+      const next = size === this.buf.length ? this.buf : Buffer.allocUnsafe(size);
+      this.buf.copy(next, 0, this.start, this.end);
+      this.shift(this.start);
+      this.buf = next;
+    }
+    chunk.copy(this.buf, this.end);
+    this.end += chunk.length;
+  }
+
+  /** Moves live bytes to the front when the buffer is mostly consumed. */
+  private compact(): void {
+    if (this.start > 0 && this.start === this.end) {
+      this.shift(this.start);
+    } else if (this.start > this.buf.length / 2) {
+      this.buf.copy(this.buf, 0, this.start, this.end);
+      this.shift(this.start);
+    }
+  }
+
+  private shift(by: number): void {
+    this.start -= by;
+    this.end -= by;
+    this.bodyStart -= by;
+    this.scanFrom -= by;
+  }
+
+  /** Reads one header block. Returns true when it made progress. */
+  private readHeader(): boolean {
+    if (this.start === this.end) return false;
+    const terminator = this.buf.indexOf(HEADER_END, this.start);
+    const limit = terminator === -1 ? this.end : terminator;
+    if (terminator === -1 && limit - this.start < MAX_HEADER_BYTES) {
+      // Wait for the rest of the header, unless what we have cannot be the start of one.
+      if (looksLikePartialHeader(this.buf.toString("latin1", this.start, this.end))) return false;
+      return this.skipGarbage("bytes where a header was expected");
+    }
+    if (terminator === -1) return this.skipGarbage("an over-long header");
+
+    const block = this.buf.toString("latin1", this.start, terminator);
+    let length: number | undefined;
+    for (const line of block.split("\r\n")) {
+      const match = /^([A-Za-z-]+):[ \t]*(.*)$/.exec(line);
+      if (!match) return this.skipGarbage(`a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+      if (match[1]!.toLowerCase() === "content-length") {
+        if (!/^\d+$/.test(match[2]!.trim())) return this.skipGarbage(`Content-Length ${JSON.stringify(match[2])} is not a number`);
+        length = Number(match[2]!.trim());
+      }
+    }
+    if (length === undefined) return this.skipGarbage("a header without Content-Length");
+    if (length > MAX_FRAME_BYTES) {
+      this.report({ kind: "too-large", reason: `a frame of ${length} bytes exceeds ${MAX_FRAME_BYTES}`, bytes: length });
+      this.start = terminator + HEADER_END.length;
+      return this.skipGarbage("the body of an over-large frame", true);
+    }
+    this.bodyLength = length;
+    this.bodyStart = this.scanFrom = terminator + HEADER_END.length;
+    this.start = this.bodyStart;
+    return true;
+  }
+
+  /** Reads the current body, or finds that a new frame starts inside it. */
+  private readBody(): boolean {
+    const declaredEnd = this.bodyStart + this.bodyLength;
+    const marker = this.findFrameStart(this.scanFrom, Math.min(this.end, declaredEnd));
+    if (marker !== -1) {
+      // The declared length overruns into the next frame: the body ends where that frame starts.
+      this.finishBody(marker, `Content-Length ${this.bodyLength} overruns the next frame`);
+      return true;
+    }
+    if (this.end < declaredEnd) return false;
+    this.finishBody(declaredEnd, undefined);
+    return true;
+  }
+
+  private finishBody(bodyEnd: number, overrun: string | undefined): void {
+    const text = this.buf.toString("utf8", this.bodyStart, bodyEnd);
+    const bytes = bodyEnd - this.bodyStart;
+    this.start = bodyEnd;
+    this.bodyLength = -1;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch (error) {
+      const why = overrun ?? (error as Error).message;
+      this.report({ kind: "parse-error", reason: `invalid JSON (${why})`, bytes });
+      return;
+    }
+    if (typeof message !== "object" || message === null || Array.isArray(message)) {
+      this.report({ kind: "invalid-message", reason: `expected a JSON-RPC message object, got ${Array.isArray(message) ? "an array" : typeof message}`, bytes });
+      return;
+    }
+    this.onMessage?.(message as Message, bytes);
+    this.callback?.(message as Message);
+  }
+
+  /**
+   * Position of a `Content-Length: <digits>\r\n` that starts in [from, to), or -1. Remembers how
+   * far it looked, so a large body arriving in many chunks is scanned once.
+   */
+  private findFrameStart(from: number, to: number): number {
+    let at = this.buf.indexOf(MARKER, from);
+    while (at !== -1 && at < to) {
+      const rest = this.buf.toString("latin1", at + MARKER.length, Math.min(this.end, at + MARKER.length + 24));
+      if (/^[ \t]*\d+\r\n/.test(rest)) return at;
+      if (/^[ \t]*\d*\r?$/.test(rest) && at + MARKER.length + 24 > this.end) {
+        // Not enough bytes yet to tell: look here again when more arrive.
+        this.scanFrom = at;
+        return -1;
+      }
+      at = this.buf.indexOf(MARKER, at + 1);
+    }
+    this.scanFrom = Math.max(from, to - MARKER.length);
+    return -1;
+  }
+
+  /** Drops bytes up to the next frame marker (or all but a possible partial marker). */
+  private skipGarbage(what: string, quiet = false): boolean {
+    const next = this.buf.indexOf(MARKER, this.start + 1);
+    const until = next === -1 || next >= this.end ? Math.max(this.start, this.end - MARKER.length) : next;
+    const dropped = until - this.start;
+    if (dropped === 0) return false;
+    if (!quiet) this.report({ kind: "garbage", reason: `dropped ${dropped} bytes: ${what}`, bytes: dropped });
+    this.start = until;
+    return next !== -1 && next < this.end;
+  }
+
+  private report(bad: BadFrame): void {
+    try {
+      this.onBadFrame(bad);
+    } catch {
+      // A failing reporter must not break reading.
+    }
+  }
+}
+
+/** True when `text` can be the beginning of a header block: complete lines are `Name: value`. */
+function looksLikePartialHeader(text: string): boolean {
+  const lines = text.split("\r\n");
+  const last = lines.pop()!;
+  return lines.every((line) => /^[A-Za-z-]+:[^\r\n]*$/.test(line)) && /^[A-Za-z-]*(:[^\n]*)?$/.test(last);
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The opencode-lsp binary: argv → a mode. Each mode's code is imported only when it runs, so the
+// language server starts without loading what `doctor` (or later, the agent) needs.
+import { helpText } from "./cli/help.ts";
+import { parseInvocation, UsageError, type GlobalOptions, type Invocation } from "./cli/args.ts";
+import type { Logger } from "./log.ts";
+
+async function main(argv: string[]): Promise<number | undefined> {
+  let invocation: Invocation;
+  try {
+    invocation = parseInvocation(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(error.message);
+    throw error;
+  }
+  switch (invocation.kind) {
+    case "help":
+      process.stdout.write(`${helpText(invocation.command)}\n`);
+      return 0;
+    case "version": {
+      const { VERSION } = await import("./version.ts");
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    case "doctor": {
+      const { doctor } = await import("./cli/doctor.ts");
+      const report = doctor(invocation.cwd);
+      process.stdout.write(`${report.text}\n`);
+      return report.ok ? 0 : 2;
+    }
+    case "lsp": {
+      const log = await logger(invocation.options);
+      if (!log) return 2;
+      if (invocation.transport.kind === "stdio") keepStdoutForFrames(log);
+      guardProcess(log);
+      const [{ openChannel }, { startLspServer }, { VERSION }] = await Promise.all([
+        import("./lsp/transport/connect.ts"),
+        import("./lsp/server.ts"),
+        import("./version.ts"),
+      ]);
+      const channel = await openChannel(invocation.transport, log);
+      startLspServer({ ...channel, log, version: VERSION });
+      return undefined; // runs until exit
+    }
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`opencode-lsp: ${message} (see opencode-lsp --help)\n`);
+  return 2;
+}
+
+async function logger(options: GlobalOptions): Promise<Logger | undefined> {
+  const { createLogger } = await import("./log.ts");
+  try {
+    return createLogger({ level: options.logLevel, file: options.logFile });
+  } catch (error) {
+    usageError((error as Error).message);
+    return undefined;
+  }
+}
+
+/** In stdio mode stdout carries LSP frames only: whatever a dependency prints goes to the log. */
+function keepStdoutForFrames(log: Logger): void {
+  const toLog = (level: "info" | "warn" | "debug") => (...args: unknown[]) => log[level]({ console: true }, args.map(String).join(" "));
+  console.log = toLog("info");
+  console.info = toLog("info");
+  console.debug = toLog("debug");
+  console.warn = toLog("warn");
+  console.error = toLog("warn");
+}
+
+/** A fault in one request must not take the editor's server down. */
+function guardProcess(log: Logger): void {
+  process.on("uncaughtException", (error) => log.error({ err: error }, "uncaught exception"));
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled rejection"));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`opencode-lsp: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
