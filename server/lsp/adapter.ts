@@ -1,15 +1,16 @@
 // The adapter: bus events that the user should see become editor calls.
-import type { Connection } from "vscode-languageserver/node";
+import { MessageType, ShowMessageNotification, type Connection } from "vscode-languageserver/node";
 import type { Bus } from "../bus/bus.ts";
 import { formatIssue } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 
 export function adaptBusToEditor(bus: Bus, connection: Connection, log: Logger): void {
+  // A notification, not window/showMessageRequest: a notice must not block the editor on a prompt.
   const show = (level: "error" | "warning" | "info", message: string) => {
-    const window = connection.window;
-    const sent = level === "error" ? window.showErrorMessage(message) : level === "warning" ? window.showWarningMessage(message) : window.showInformationMessage(message);
-    // A client that went away cannot be told; the log has it.
-    Promise.resolve(sent).catch((error: unknown) => log.debug({ err: error }, "showMessage failed"));
+    const type = level === "error" ? MessageType.Error : level === "warning" ? MessageType.Warning : MessageType.Info;
+    connection.sendNotification(ShowMessageNotification.type, { type, message }).catch((error: unknown) => {
+      log.debug({ err: error }, "showMessage failed"); // a client that went away cannot be told; the log has it
+    });
   };
   bus.on("notice", (e) => show(e.level, e.message));
   bus.on("config.invalid", (e) => {

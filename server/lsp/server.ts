@@ -52,6 +52,7 @@ export function startLspServer(options: LspServerOptions): void {
   connection.onInitialize((raw, token): Promise<InitializeResult> =>
     dispatcher.timed("initialize", token, () => {
       const params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
+      log.debug({ initializationOptions: params.initializationOptions, capabilities: params.capabilities }, "initialize params");
       configSync.initialize(params);
       dispatcher.state = "initialized";
       log.info({ client: params.clientInfo, root: configSync.workspaceRoot }, "initialized");

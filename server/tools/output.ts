@@ -1,0 +1,40 @@
+// Output caps shared by every tool: a result never exceeds MAX_OUTPUT_LINES lines or
+// MAX_OUTPUT_BYTES bytes, and when something is cut a note says what.
+
+export const MAX_OUTPUT_LINES = 2_000;
+export const MAX_OUTPUT_BYTES = 50 * 1024;
+/** Longest single line a tool shows (read, grep). */
+export const MAX_LINE_CHARS = 2_000;
+
+export interface CapResult {
+  text: string;
+  truncated: boolean;
+}
+
+/** Keeps the head of `text` within the caps and appends a note naming what was cut. */
+export function capOutput(text: string, maxLines = MAX_OUTPUT_LINES, maxBytes = MAX_OUTPUT_BYTES): CapResult {
+  const totalBytes = Buffer.byteLength(text, "utf8");
+  if (totalBytes <= maxBytes) {
+    // Fast path: count lines only when the bytes fit.
+    let lines = 1;
+    for (let i = text.indexOf("\n"); i !== -1 && lines <= maxLines; i = text.indexOf("\n", i + 1)) lines++;
+    if (lines <= maxLines) return { text, truncated: false };
+  }
+  const lines = text.split("\n");
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const size = Buffer.byteLength(line, "utf8") + 1;
+    if (kept.length >= maxLines || bytes + size > maxBytes) break;
+    kept.push(line);
+    bytes += size;
+  }
+  const cutLines = lines.length - kept.length;
+  const cutBytes = totalBytes - bytes;
+  const note = `\n[output truncated: ${cutLines} more line${cutLines === 1 ? "" : "s"} (${cutBytes} bytes) not shown; limits are ${maxLines} lines / ${Math.round(maxBytes / 1024)} KiB — narrow the request to see the rest]`;
+  return { text: kept.join("\n") + note, truncated: true };
+}
+
+export function truncateLine(line: string, max = MAX_LINE_CHARS): string {
+  return line.length > max ? `${line.slice(0, max)}… [line truncated, ${line.length} chars]` : line;
+}

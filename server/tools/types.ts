@@ -1,0 +1,102 @@
+// The tool interface the agent loop calls. A tool has a name, a description, a zod schema for its
+// input (from which the JSON Schema shown to the model is derived), an optional statement of the
+// permissions it needs for a given input, and `run`.
+import type { z } from "zod";
+import type { Logger } from "../log.ts";
+import type { WorkspaceFiles } from "./workspace-files.ts";
+
+export type ToolStatus = "completed" | "failed";
+
+export interface ToolResult {
+  status: ToolStatus;
+  output: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** The permission groups of the `permissions` config. */
+export type PermissionKind = "read" | "edit" | "bash" | "webfetch";
+export type PermissionWord = "allow" | "ask" | "deny";
+export type PermissionOutcome = "allow_once" | "allow_always" | "reject";
+
+/** What a tool needs permission for, for one call. */
+export interface PermissionNeed {
+  kind: PermissionKind;
+  /** For bash the command; for read/edit the workspace-relative path; for webfetch the URL. */
+  subject: string;
+  /** Absolute real path, for path-based needs (the .env rule looks at it). */
+  realPath?: string;
+}
+
+/** What the front is asked (SPEC: opencode/session/requestPermission). */
+export interface PermissionRequest {
+  tool: string;
+  input: unknown;
+  title: string;
+  kind: PermissionKind | "doom_loop";
+  /** The subjects asked about, e.g. the command segments for bash. */
+  patterns: string[];
+  reason?: string;
+}
+
+export type AskPermission = (request: PermissionRequest, signal: AbortSignal) => Promise<PermissionOutcome>;
+
+export interface TodoItem {
+  id: string;
+  content: string;
+  status: "pending" | "in_progress" | "completed" | "cancelled";
+  priority?: "high" | "medium" | "low";
+}
+
+/** Per-session state the tools and the registry keep: the plan, remembered permissions, call history. */
+export class ToolSession {
+  readonly id: string;
+  todos: TodoItem[] = [];
+  /** "kind\0subject" granted with allow_always. */
+  readonly granted = new Set<string>();
+  /** Signatures of the most recent calls, newest last (a few kept). */
+  readonly recentCalls: string[] = [];
+
+  constructor(id = "default") {
+    this.id = id;
+  }
+}
+
+export interface ToolContext {
+  /** Workspace root, absolute. */
+  root: string;
+  signal: AbortSignal;
+  /** Asks the user; absent means non-interactive, where `ask` is a rejection. */
+  ask?: AskPermission;
+  /** All file access goes through here. */
+  files: WorkspaceFiles;
+  session: ToolSession;
+  logger?: Logger;
+  /** The id the agent loop gave this call, for logs. */
+  callId?: string;
+}
+
+export interface Tool<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  schema: S;
+  /** Which permissions this call needs; none means it runs unasked. */
+  permissions?(input: z.infer<S>, ctx: ToolContext): Promise<PermissionNeed[]> | PermissionNeed[];
+  /** Needs the network: refused when policy.offline is on. */
+  network?: boolean;
+  /** A short human title for the call (shown in permission prompts and tool_call events). */
+  title?(input: z.infer<S>): string;
+  run(input: z.infer<S>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** Keeps the input type of a tool's schema flowing into its methods. */
+export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
+  return tool;
+}
+
+export function ok(output: string, metadata?: Record<string, unknown>): ToolResult {
+  return metadata ? { status: "completed", output, metadata } : { status: "completed", output };
+}
+
+export function fail(output: string, metadata?: Record<string, unknown>): ToolResult {
+  return metadata ? { status: "failed", output, metadata } : { status: "failed", output };
+}
