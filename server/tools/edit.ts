@@ -1,0 +1,45 @@
+// edit: replace an exact string in a file — it must match exactly once, or set replaceAll.
+import { z } from "zod";
+import { applyEdit, unifiedDiff } from "./edit-core.ts";
+import { defineTool, fail, ok, type ToolContext, type ToolResult } from "./types.ts";
+
+const schema = z.object({
+  path: z.string().min(1).describe("File to edit, relative to the workspace root"),
+  oldString: z.string().describe("The exact text to replace (must match the file exactly, including indentation)"),
+  newString: z.string().describe("The text to put in its place"),
+  replaceAll: z.boolean().optional().describe("Replace every occurrence instead of requiring exactly one"),
+});
+
+/** Loads a file for editing, or the failed result explaining why it cannot be edited. */
+export async function loadForEdit(ctx: ToolContext, path: string): Promise<{ rel: string; text: string } | ToolResult> {
+  const target = await ctx.files.resolve(path);
+  const stat = await ctx.files.stat(target.rel);
+  if (!stat) return fail(`File not found: ${target.rel}. To create a new file use the write tool.`);
+  if (stat.type !== "file") return fail(`${target.rel} is not a regular file (${stat.type}).`);
+  return { rel: target.rel, text: await ctx.files.readText(target.rel) };
+}
+
+export const editTool = defineTool({
+  name: "edit",
+  description:
+    "Replace an exact string in a file. oldString must match the file's text exactly (whitespace included) and exactly once — add surrounding lines to make it unique — unless replaceAll is true. Read the file first.",
+  schema,
+  title: (input) => `edit ${input.path}`,
+  async permissions(input, ctx) {
+    const target = await ctx.files.resolve(input.path);
+    return [{ kind: "edit", subject: target.rel, realPath: target.real }];
+  },
+  async run(input, ctx) {
+    const loaded = await loadForEdit(ctx, input.path);
+    if ("status" in loaded) return loaded;
+    const outcome = applyEdit(loaded.text, input);
+    if (!outcome.ok) return fail(`Edit of ${loaded.rel} failed: ${outcome.error}`);
+    await ctx.files.writeText(loaded.rel, outcome.text);
+    const diff = unifiedDiff(loaded.rel, loaded.text, outcome.text);
+    return ok(`Edited ${loaded.rel}: ${outcome.replacements} replacement${outcome.replacements === 1 ? "" : "s"}.\n\n${diff}`, {
+      path: loaded.rel,
+      replacements: outcome.replacements,
+      diff,
+    });
+  },
+});

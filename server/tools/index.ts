@@ -1,0 +1,52 @@
+// The agent's tools: one file each, a registry that validates, checks permissions and runs them,
+// and the file-access interface they all go through.
+import { bashTool, type BashToolOptions } from "./bash.ts";
+import { editTool } from "./edit.ts";
+import { globTool } from "./glob.ts";
+import { grepTool, type GrepToolOptions } from "./grep.ts";
+import { listTool } from "./list.ts";
+import { multieditTool } from "./multiedit.ts";
+import { readTool } from "./read.ts";
+import { todoTool } from "./todo.ts";
+import type { Tool } from "./types.ts";
+import { webfetchTool, type WebfetchToolOptions } from "./webfetch.ts";
+import { writeTool } from "./write.ts";
+
+export interface BuiltinToolOptions {
+  bash?: BashToolOptions;
+  grep?: GrepToolOptions;
+  webfetch?: WebfetchToolOptions;
+}
+
+/** Every built-in tool, in the order the model is shown them. */
+export function builtinTools(options: BuiltinToolOptions = {}): Tool[] {
+  return [
+    readTool,
+    writeTool,
+    editTool,
+    multieditTool,
+    grepTool(options.grep),
+    globTool,
+    listTool,
+    bashTool(options.bash),
+    todoTool,
+    webfetchTool(options.webfetch),
+  ] as Tool[];
+}
+
+export { ToolRegistry, type RegistryConfig, type RegistryOptions, type ToolDefinition } from "./registry.ts";
+export {
+  checkPermissions,
+  evaluateBashCommand,
+  isEnvFile,
+  matchPattern,
+  splitCommand,
+  DEFAULT_PERMISSIONS,
+  DOOM_LOOP_THRESHOLD,
+  type PermissionsConfig,
+} from "./permissions.ts";
+export { DiskWorkspaceFiles, type WorkspaceFiles, type FileStat, type DirEntry, type EntryType } from "./workspace-files.ts";
+export { PathError, PathGuard, type ResolvedPath } from "./paths.ts";
+export { capOutput, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES } from "./output.ts";
+export * from "./types.ts";
+export { bashTool, editTool, globTool, grepTool, listTool, multieditTool, readTool, todoTool, webfetchTool, writeTool };
