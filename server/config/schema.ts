@@ -4,82 +4,76 @@
 // client's `opencode` section) is validated on its own against this schema, so an error names the
 // source and the path. Defaults live in defaults.ts and are merged first; the merged result is a
 // `Config`, where every key with a default is present.
-import { z } from "zod";
+//
+// Code on the startup path uses zod/mini: the same validation, a twentieth of the code to load.
+import * as z from "zod/mini";
 
 const permissionWord = z.enum(["allow", "ask", "deny"]);
+const positiveInt = () => z.int().check(z.positive());
+const price = z.strictObject({ input: z.number().check(z.nonnegative()), output: z.number().check(z.nonnegative()) });
 
 const providerEntry = z.strictObject({
-  baseURL: z.string().url().optional(),
-  apiKey: z.string().optional(),
-  apiKeyEnv: z.string().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  endpoints: z.array(z.string().url()).optional(),
-  /** Wire protocol for a provider the catalogue does not know: "openai" | "anthropic" | "ollama". */
-  protocol: z.enum(["openai", "anthropic", "ollama"]).optional(),
+  baseURL: z.optional(z.url()),
+  apiKey: z.optional(z.string()),
+  apiKeyEnv: z.optional(z.string()),
+  headers: z.optional(z.record(z.string(), z.string())),
+  endpoints: z.optional(z.array(z.url())),
+  /** Wire protocol for a provider the catalogue does not know. */
+  protocol: z.optional(z.enum(["openai", "anthropic", "ollama"])),
   /** Extra or overriding models of this provider, by model id. */
-  models: z
-    .record(
+  models: z.optional(
+    z.record(
       z.string(),
       z.strictObject({
-        name: z.string().optional(),
-        contextWindow: z.number().int().positive().optional(),
-        maxOutput: z.number().int().positive().optional(),
-        tools: z.boolean().optional(),
-        price: z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
+        name: z.optional(z.string()),
+        contextWindow: z.optional(positiveInt()),
+        maxOutput: z.optional(positiveInt()),
+        tools: z.optional(z.boolean()),
+        price: z.optional(price),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 const proxyEntry = z.strictObject({
-  command: z.array(z.string()).min(1),
-  filetypes: z.array(z.string()).min(1),
-  rootMarkers: z.array(z.string()).optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
-  initializationOptions: z.unknown().optional(),
+  command: z.array(z.string()).check(z.minLength(1)),
+  filetypes: z.array(z.string()).check(z.minLength(1)),
+  rootMarkers: z.optional(z.array(z.string())),
+  settings: z.optional(z.record(z.string(), z.unknown())),
+  initializationOptions: z.optional(z.unknown()),
 });
 
 export const configSchema = z.strictObject({
-  model: z
-    .string()
-    .regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"')
-    .optional(),
-  providers: z.record(z.string(), providerEntry).optional(),
-  proxy: z.record(z.string(), proxyEntry).optional(),
-  permissions: z
-    .strictObject({
-      edit: permissionWord.optional(),
-      bash: z.union([permissionWord, z.record(z.string(), permissionWord)]).optional(),
-      read: permissionWord.optional(),
-      webfetch: permissionWord.optional(),
-    })
-    .optional(),
-  retention: z.enum(["none", "local"]).optional(),
-  telemetry: z.strictObject({ enabled: z.boolean().optional() }).optional(),
-  share: z.strictObject({ baseUrl: z.string().url().optional(), sign: z.boolean().optional() }).optional(),
-  policy: z
-    .strictObject({
-      offline: z.boolean().optional(),
-      allowProviders: z.array(z.string()).optional(),
-      denyTools: z.array(z.string()).optional(),
-      allowPaths: z.array(z.string()).optional(),
-    })
-    .optional(),
-  offline: z
-    .strictObject({ modelDir: z.string().optional(), trustedKeys: z.array(z.string()).optional() })
-    .optional(),
-  completion: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      debounceMs: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  cache: z
-    .strictObject({
-      maxEntries: z.number().int().nonnegative().optional(),
-      ttlMs: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
+  model: z.optional(z.string().check(z.regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"'))),
+  providers: z.optional(z.record(z.string(), providerEntry)),
+  proxy: z.optional(z.record(z.string(), proxyEntry)),
+  permissions: z.optional(
+    z.strictObject({
+      edit: z.optional(permissionWord),
+      bash: z.optional(z.union([permissionWord, z.record(z.string(), permissionWord)])),
+      read: z.optional(permissionWord),
+      webfetch: z.optional(permissionWord),
+    }),
+  ),
+  retention: z.optional(z.enum(["none", "local"])),
+  telemetry: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
+  share: z.optional(z.strictObject({ baseUrl: z.optional(z.url()), sign: z.optional(z.boolean()) })),
+  policy: z.optional(
+    z.strictObject({
+      offline: z.optional(z.boolean()),
+      allowProviders: z.optional(z.array(z.string())),
+      denyTools: z.optional(z.array(z.string())),
+      allowPaths: z.optional(z.array(z.string())),
+    }),
+  ),
+  offline: z.optional(z.strictObject({ modelDir: z.optional(z.string()), trustedKeys: z.optional(z.array(z.string())) })),
+  completion: z.optional(
+    z.strictObject({ enabled: z.optional(z.boolean()), debounceMs: z.optional(z.int().check(z.nonnegative())) }),
+  ),
+  /** The provider completion cache (issue 3): entries and time to live. */
+  cache: z.optional(
+    z.strictObject({ maxEntries: z.optional(z.int().check(z.nonnegative())), ttlMs: z.optional(z.int().check(z.nonnegative())) }),
+  ),
 });
 
 /** What one source may hold: every key optional. */
@@ -117,7 +111,7 @@ export interface ConfigIssue {
 }
 
 export function validateSource(source: string, raw: unknown): { ok: true; value: ConfigInput } | { ok: false; issues: ConfigIssue[] } {
-  const result = configSchema.safeParse(raw ?? {});
+  const result = z.safeParse(configSchema, raw ?? {});
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
@@ -130,9 +124,12 @@ export function validateSource(source: string, raw: unknown): { ok: true; value:
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_format" && issue.format === "url") return "expected a URL";
+  if (issue.code === "invalid_format" && issue.format === "regex") return issue.message === "Invalid input" ? `does not match ${issue.pattern}` : issue.message;
   if (issue.code === "invalid_type") return `expected ${issue.expected}`;
   if (issue.code === "unrecognized_keys") return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
   if (issue.code === "invalid_value") return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "too_small") return `expected at least ${issue.minimum}`;
   return issue.message;
 }
 

@@ -2,7 +2,7 @@
 // (ServerNotInitialized before `initialize`, InvalidRequest after `shutdown`), validates params
 // once at the edge (zod → InvalidParams), turns thrown errors into JSON-RPC errors, and publishes
 // each request's latency on the bus. Requests nobody handles get MethodNotFound.
-import type { z } from "zod";
+import * as z from "zod/mini";
 import {
   ErrorCodes,
   LSPErrorCodes,
@@ -43,7 +43,7 @@ export class Dispatcher {
   }
 
   /** Registers a request handler whose params are validated by `schema`. */
-  request<S extends z.ZodType, R>(method: string, schema: S, handler: RequestHandler<z.output<S>, R>): void {
+  request<S extends z.core.$ZodType, R>(method: string, schema: S, handler: RequestHandler<z.output<S>, R>): void {
     this.connection.onRequest(method, (raw: unknown, token: CancellationToken) =>
       this.run(method, token, () => handler(this.validate(method, schema, raw), token)),
     );
@@ -58,8 +58,8 @@ export class Dispatcher {
     this.unhandled.push(fallback);
   }
 
-  validate<S extends z.ZodType>(method: string, schema: S, raw: unknown): z.output<S> {
-    const result = schema.safeParse(raw);
+  validate<S extends z.core.$ZodType>(method: string, schema: S, raw: unknown): z.output<S> {
+    const result = z.safeParse(schema, raw);
     if (result.success) return result.data;
     const detail = result.error.issues
       .map((issue) => `${issue.path.length ? issue.path.join(".") : "params"}: ${issue.message}`)

@@ -1,6 +1,6 @@
 // The LSP front: one connection to one editor. It wires the library's lifecycle hooks, the
 // dispatcher, documents, configuration and health; later layers register through the dispatcher.
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   createConnection,
   ProposedFeatures,
@@ -27,10 +27,10 @@ export interface LspServerOptions {
 }
 
 const initializeParams = z.looseObject({
-  processId: z.number().int().nullable(),
+  processId: z.nullable(z.int()),
   capabilities: z.looseObject({}),
-  rootUri: z.string().nullable().optional(),
-  workspaceFolders: z.array(z.looseObject({ uri: z.string(), name: z.string() })).nullable().optional(),
+  rootUri: z.optional(z.nullable(z.string())),
+  workspaceFolders: z.optional(z.nullable(z.array(z.looseObject({ uri: z.string(), name: z.string() })))),
 });
 
 const noParams = z.union([z.null(), z.undefined(), z.looseObject({})]);
