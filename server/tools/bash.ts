@@ -3,11 +3,13 @@
 import { z } from "zod";
 import { runCommand } from "../sandbox/process.ts";
 import { which, type ResourceLimits } from "../sandbox/limits.ts";
+import { capLinesHeadTail } from "./output.ts";
 import { defineTool, fail, ok, type Tool } from "./types.ts";
 
 export const BASH_DEFAULT_TIMEOUT_MS = 120_000;
 export const BASH_MAX_TIMEOUT_MS = 600_000;
 export const BASH_MAX_OUTPUT_BYTES = 30 * 1024;
+export const BASH_MAX_OUTPUT_LINES = 1_000;
 
 const schema = z.object({
   command: z.string().min(1).describe("The command line, run with bash -c"),
@@ -49,16 +51,20 @@ export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
         ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
         ...(ctx.logger ? { logger: ctx.logger } : {}),
       });
+      const byLines = capLinesHeadTail(result.output.trimEnd(), BASH_MAX_OUTPUT_LINES);
       const metadata = {
         exitCode: result.exitCode,
         signal: result.signal,
         timedOut: result.timedOut,
         cancelled: result.cancelled,
-        truncated: result.truncated,
+        truncated: result.truncated || byLines.truncated,
         durationMs: Math.round(result.durationMs),
       };
-      const body = result.output.trimEnd() || "(no output)";
-      const cut = result.truncated ? `\n[output capped: ${result.totalBytes} bytes in total, the middle was cut]` : "";
+      const body = byLines.text || "(no output)";
+      const cut =
+        result.truncated || byLines.truncated
+          ? `\n[output capped at ${Math.round((options.maxOutputBytes ?? BASH_MAX_OUTPUT_BYTES) / 1024)} KiB / ${BASH_MAX_OUTPUT_LINES} lines: ${result.totalBytes} bytes in total, the middle was cut]`
+          : "";
       if (result.cancelled) return fail(`Command cancelled; its process group was killed.\n${body}${cut}`, metadata);
       if (result.timedOut) return fail(`Command timed out after ${timeoutMs} ms; its process group was killed.\n${body}${cut}`, metadata);
       const status = result.exitCode === null ? `killed by signal ${result.signal}` : `exit code ${result.exitCode}`;

@@ -55,7 +55,7 @@ export interface GrepToolOptions {
 }
 
 export function grepTool(options: GrepToolOptions = {}): Tool<typeof schema> {
-  const rgOption = options.ripgrep ?? "auto";
+  const rgOption = options.ripgrep === undefined ? "auto" : options.ripgrep;
   return defineTool({
     name: "grep",
     description:
@@ -137,7 +137,12 @@ export function ripgrepArgs(search: GrepSearch): string[] {
     "--glob",
     "!.git",
   ];
-  if (search.include) args.push("--glob", search.include);
+  // Not --glob: ripgrep's globs override .gitignore. A file type filters without un-ignoring; it
+  // matches file names, so an include with a "/" is applied to the results instead.
+  if (search.include && !search.include.replace(/^!/, "").includes("/")) {
+    const negated = search.include.startsWith("!");
+    args.push("--type-add", `include:${negated ? search.include.slice(1) : search.include}`, negated ? "--type-not" : "--type", "include");
+  }
   if (search.ignoreCase) args.push("--ignore-case");
   args.push("--regexp", search.pattern, "--", search.path === "." ? "." : search.path);
   return args;
@@ -145,6 +150,7 @@ export function ripgrepArgs(search: GrepSearch): string[] {
 
 export async function grepWithRipgrep(rg: string, search: GrepSearch, ctx: Pick<ToolContext, "root" | "signal">): Promise<GrepOutcome> {
   const args = ripgrepArgs(search);
+  const include = includeMatcher(search.include);
   return await new Promise<GrepOutcome>((resolve, reject) => {
     const child = spawn(rg, args, { cwd: ctx.root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RIPGREP_CONFIG_PATH: "" } });
     const matches: GrepMatch[] = [];
@@ -163,6 +169,7 @@ export async function grepWithRipgrep(rg: string, search: GrepSearch, ctx: Pick<
       if (colon < 0) return;
       if (path.startsWith("./")) path = path.slice(2);
       if (isEnvFile(path)) return;
+      if (include && !include(path, path.slice(path.lastIndexOf("/") + 1))) return;
       matches.push({ path, line: Number(rest.slice(0, colon)), text: rest.slice(colon + 1) });
       if (matches.length >= HARD_MATCH_LIMIT && !incomplete) {
         incomplete = true;

@@ -1,8 +1,12 @@
 // Output caps shared by every tool: a result never exceeds MAX_OUTPUT_LINES lines or
 // MAX_OUTPUT_BYTES bytes, and when something is cut a note says what.
 
-export const MAX_OUTPUT_LINES = 2_000;
-export const MAX_OUTPUT_BYTES = 50 * 1024;
+/** A page of file content (read) is at most this much... */
+export const PAGE_MAX_LINES = 2_000;
+export const PAGE_MAX_BYTES = 50 * 1024;
+/** ...and any tool result at most this much: a page plus room for headers and notes. */
+export const MAX_OUTPUT_LINES = PAGE_MAX_LINES + 50;
+export const MAX_OUTPUT_BYTES = PAGE_MAX_BYTES + 2 * 1024;
 /** Longest single line a tool shows (read, grep). */
 export const MAX_LINE_CHARS = 2_000;
 
@@ -37,4 +41,16 @@ export function capOutput(text: string, maxLines = MAX_OUTPUT_LINES, maxBytes = 
 
 export function truncateLine(line: string, max = MAX_LINE_CHARS): string {
   return line.length > max ? `${line.slice(0, max)}… [line truncated, ${line.length} chars]` : line;
+}
+
+/** Keeps the first and last `maxLines / 2` lines (for command output, where the end matters). */
+export function capLinesHeadTail(text: string, maxLines: number): CapResult {
+  const lines = text.split("\n");
+  if (lines.length <= maxLines) return { text, truncated: false };
+  const half = Math.floor(maxLines / 2);
+  const cut = lines.length - 2 * half;
+  return {
+    text: [...lines.slice(0, half), `[… ${cut} lines omitted …]`, ...lines.slice(lines.length - half)].join("\n"),
+    truncated: true,
+  };
 }

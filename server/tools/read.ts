@@ -2,12 +2,12 @@
 // line offset. Binary files are refused with a clear message; so are directories.
 import { extname } from "node:path";
 import { z } from "zod";
-import { MAX_LINE_CHARS, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES, truncateLine } from "./output.ts";
+import { MAX_LINE_CHARS, PAGE_MAX_BYTES, PAGE_MAX_LINES, truncateLine } from "./output.ts";
 import { defineTool, fail, ok, type ToolContext } from "./types.ts";
 
-export const READ_MAX_LINES = MAX_OUTPUT_LINES;
-/** Page budget for the numbered text, kept under the registry cap with room for the footer. */
-export const READ_MAX_BYTES = MAX_OUTPUT_BYTES - 512;
+export const READ_MAX_LINES = PAGE_MAX_LINES;
+/** Page budget for the numbered text (line numbers included). */
+export const READ_MAX_BYTES = PAGE_MAX_BYTES;
 
 const BINARY_EXTENSIONS = new Set(
   (
@@ -59,7 +59,7 @@ async function suggestions(ctx: ToolContext, rel: string): Promise<string[]> {
 
 export const readTool = defineTool({
   name: "read",
-  description: `Read a text file from the workspace. Output has line numbers (number, tab, text). Reads at most ${READ_MAX_LINES} lines / ${Math.round(MAX_OUTPUT_BYTES / 1024)} KiB per call; use offset and limit to page through larger files. Lines longer than ${MAX_LINE_CHARS} characters are cut. Binary files are refused.`,
+  description: `Read a text file from the workspace. Output has line numbers (number, tab, text). Reads at most ${READ_MAX_LINES} lines / ${Math.round(PAGE_MAX_BYTES / 1024)} KiB per call; use offset and limit to page through larger files. Lines longer than ${MAX_LINE_CHARS} characters are cut. Binary files are refused.`,
   schema,
   title: (input) => `read ${input.path}${input.offset ? `:${input.offset}` : ""}`,
   async permissions(input, ctx) {
@@ -102,7 +102,7 @@ export const readTool = defineTool({
     }
     const more = last < total;
     const footer = more
-      ? `(lines ${offset}-${last} of ${total}; ${bytesOut + 1 > READ_MAX_BYTES || out.length >= READ_MAX_LINES ? "page limit reached; " : ""}call read with offset=${last + 1} to continue)`
+      ? `(lines ${offset}-${last} of ${total}${out.length < limit ? `; page cut at ${Math.round(READ_MAX_BYTES / 1024)} KiB` : ""}; call read with offset=${last + 1} to continue)`
       : `(end of file: ${total} line${total === 1 ? "" : "s"})`;
     return ok(`${out.join("\n")}\n\n${footer}`, { path: target.rel, from: offset, to: last, totalLines: total, more });
   },
