@@ -2,7 +2,19 @@
 // the adapters in lsp/ (and later acp/) turn them into editor calls.
 import type { ConfigIssue } from "../config/index.ts";
 
+/** One step of a session as the fronts show it (SPEC.md `opencode/session/update`). */
+export type SessionUpdate =
+  | { kind: "message_chunk"; text: string }
+  | { kind: "thought_chunk"; text: string }
+  | { kind: "tool_call"; id: string; tool: string; title: string; input: unknown }
+  | { kind: "tool_result"; id: string; status: "completed" | "failed"; output: string }
+  | { kind: "edit"; uri: string; edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }
+  | { kind: "plan"; entries: { content: string; status: string; priority?: string }[] }
+  | { kind: "usage"; inputTokens: number; outputTokens: number; cachedTokens: number };
+
 export type BusEvent =
+  /** A session made progress: text, a tool call or result, an edit, the plan, token usage. */
+  | { type: "session.update"; sessionId: string; update: SessionUpdate }
   /** A request finished; the monitor keeps latency percentiles from these. */
   | { type: "request.completed"; method: string; ms: number; ok: boolean }
   /** The effective configuration changed (after a reload that produced a different result). */

@@ -1,0 +1,97 @@
+// A session: one conversation with the agent, driven the same way by every front (headless run,
+// LSP, ACP). It owns the transcript and the tools' per-session state, runs one turn at a time, and
+// publishes each step on the bus as a `session.update`.
+//
+// (The Yjs document behind a session, the workspace merge and retention come with the sessions
+// issue; this class is the API they will sit under.)
+import { randomUUID } from "node:crypto";
+import type { Bus } from "../bus/bus.ts";
+import type { SessionUpdate } from "../bus/events.ts";
+import type { Logger } from "../log.ts";
+import type { Message } from "../providers/types.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+import { ToolSession, type AskPermission } from "../tools/types.ts";
+import type { WorkspaceFiles } from "../tools/workspace-files.ts";
+import type { ModelClient } from "../agent/model-client.ts";
+import { buildSystemPrompt } from "../agent/system-prompt.ts";
+import { runTurn, type TurnResult } from "../agent/turn.ts";
+
+export interface SessionDeps {
+  client: ModelClient;
+  tools: ToolRegistry;
+  files: WorkspaceFiles;
+  bus: Bus;
+  log?: Logger;
+  /** Asks the user about a tool call; absent means every `ask` is a rejection. */
+  ask?: AskPermission;
+  /** Looks up the model's context window, for compaction. */
+  contextWindow?: (model: string) => number | undefined;
+}
+
+export interface SessionOptions {
+  model: string;
+  title?: string;
+  id?: string;
+}
+
+export interface PromptOptions {
+  context?: string[];
+  maxSteps?: number;
+  temperature?: number;
+}
+
+export class Session {
+  readonly id: string;
+  readonly createdAt = new Date();
+  model: string;
+  title: string;
+  readonly messages: Message[] = [];
+  private readonly toolSession: ToolSession;
+  private readonly deps: SessionDeps;
+  private running: AbortController | undefined;
+
+  constructor(deps: SessionDeps, options: SessionOptions) {
+    this.deps = deps;
+    this.id = options.id ?? randomUUID();
+    this.model = options.model;
+    this.title = options.title ?? "New session";
+    this.toolSession = new ToolSession(this.id);
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Runs one turn. One at a time: a prompt while a turn runs is an error. */
+  async prompt(text: string, options: PromptOptions = {}): Promise<TurnResult> {
+    if (this.running) throw new Error(`session ${this.id} is already running a turn`);
+    const controller = new AbortController();
+    this.running = controller;
+    const { deps } = this;
+    try {
+      return await runTurn({
+        model: this.model,
+        client: deps.client,
+        tools: deps.tools,
+        toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}) },
+        messages: this.messages,
+        prompt: text,
+        system: await buildSystemPrompt({ root: deps.files.root }),
+        signal: controller.signal,
+        emit: (update: SessionUpdate) => deps.bus.publish({ type: "session.update", sessionId: this.id, update }),
+        ...(options.context ? { context: options.context } : {}),
+        ...(options.maxSteps ? { maxSteps: options.maxSteps } : {}),
+        ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+        ...(deps.contextWindow?.(this.model) ? { contextWindow: deps.contextWindow(this.model)! } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
+      });
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Cancels the running turn (the model stream and the running tool); a no-op when idle. */
+  cancel(): void {
+    this.running?.abort();
+  }
+}
