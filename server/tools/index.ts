@@ -49,4 +49,5 @@ export { DiskWorkspaceFiles, type WorkspaceFiles, type FileStat, type DirEntry, 
 export { PathError, PathGuard, type ResolvedPath } from "./paths.ts";
 export { capOutput, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES } from "./output.ts";
 export * from "./types.ts";
+export { htmlToText } from "./webfetch.ts";
 export { bashTool, editTool, globTool, grepTool, listTool, multieditTool, readTool, todoTool, webfetchTool, writeTool };

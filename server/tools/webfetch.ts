@@ -25,7 +25,7 @@ export function htmlToText(html: string): string {
     .replace(/<(script|style|noscript|svg|head|template)\b[\s\S]*?<\/\1\s*>/gi, "")
     .replace(/<(br|hr)\b[^>]*>/gi, "\n")
     .replace(/<li\b[^>]*>/gi, "\n- ")
-    .replace(/<\/?(p|div|section|article|header|footer|nav|main|aside|h[1-6]|ul|ol|li|table|tr|pre|blockquote|dl|dt|dd|figure)\b[^>]*>/gi, "\n")
+    .replace(/<\/?(p|div|section|article|header|footer|nav|main|aside|h[1-6]|ul|ol|table|tr|pre|blockquote|dl|dt|dd|figure)\b[^>]*>/gi, "\n")
     .replace(/<\/?(td|th)\b[^>]*>/gi, " ")
     .replace(/<[^>]+>/g, "")
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+\d*|#39);/gi, (m, e: string) => {
