@@ -16,7 +16,9 @@ export async function loadForEdit(ctx: ToolContext, path: string): Promise<{ rel
   const stat = await ctx.files.stat(target.rel);
   if (!stat) return fail(`File not found: ${target.rel}. To create a new file use the write tool.`);
   if (stat.type !== "file") return fail(`${target.rel} is not a regular file (${stat.type}).`);
-  return { rel: target.rel, text: await ctx.files.readText(target.rel) };
+  const text = await ctx.files.readText(target.rel);
+  if (text.includes("\0")) return fail(`${target.rel} looks like a binary file (it contains NUL bytes); it cannot be edited as text.`);
+  return { rel: target.rel, text };
 }
 
 export const editTool = defineTool({

@@ -16,6 +16,7 @@ export const GREP_MAX_FILESIZE = 10 * 1024 * 1024;
 const HARD_MATCH_LIMIT = 20_000;
 const DEFAULT_MAX_RESULTS = 200;
 const MATCH_LINE_CHARS = 500;
+const JS_CONCURRENCY = 16;
 
 export interface GrepMatch {
   path: string;
@@ -270,14 +271,19 @@ export async function grepWithJs(search: GrepSearch, ctx: Pick<ToolContext, "fil
       files.push(entry.rel);
     },
   });
-  for (const rel of files) {
-    if (ctx.signal.aborted) throw new GrepError("grep was cancelled");
-    try {
-      await searchFile(rel);
-    } catch {
-      // unreadable: skipped, like ripgrep with --no-messages
+  // A few files in flight at once: the walk is I/O bound.
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length && !incomplete) {
+      if (ctx.signal.aborted) throw new GrepError("grep was cancelled");
+      const rel = files[next++]!;
+      try {
+        await searchFile(rel);
+      } catch {
+        // unreadable: skipped, like ripgrep with --no-messages
+      }
     }
-    if (incomplete) break;
-  }
+  };
+  await Promise.all(Array.from({ length: JS_CONCURRENCY }, worker));
   return { matches: sortMatches(matches), incomplete };
 }

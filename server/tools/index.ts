@@ -51,3 +51,31 @@ export { capOutput, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES } from "./output.ts";
 export * from "./types.ts";
 export { htmlToText } from "./webfetch.ts";
 export { bashTool, editTool, globTool, grepTool, listTool, multieditTool, readTool, todoTool, webfetchTool, writeTool };
+
+import type { Logger } from "../log.ts";
+import { ToolSession as Session, type AskPermission, type ToolContext } from "./types.ts";
+import { DiskWorkspaceFiles as DiskFiles, type WorkspaceFiles as Files } from "./workspace-files.ts";
+
+export interface ToolContextOptions {
+  root: string;
+  signal?: AbortSignal;
+  ask?: AskPermission;
+  /** Defaults to files on disk under `root`, confined to it and to `allowPaths`. */
+  files?: Files;
+  allowPaths?: string[];
+  session?: Session;
+  logger?: Logger;
+}
+
+/** A ToolContext with sensible defaults: disk files, a fresh session, a signal that never fires. */
+export function createToolContext(options: ToolContextOptions): ToolContext {
+  const files = options.files ?? new DiskFiles(options.root, options.allowPaths ? { allowPaths: options.allowPaths } : {});
+  return {
+    root: files.root,
+    files,
+    signal: options.signal ?? new AbortController().signal,
+    session: options.session ?? new Session(),
+    ...(options.ask ? { ask: options.ask } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
+}

@@ -131,3 +131,12 @@ describe("multiedit", () => {
     expect(existsSync(join(ws.root, "math.js"))).toBe(true);
   });
 });
+
+describe("edit refuses binary files", () => {
+  it("NUL bytes", async () => {
+    ws.write("bin.dat", new Uint8Array([97, 0, 98]));
+    const result = await run("edit", { path: "bin.dat", oldString: "a", newString: "c" });
+    expect(result.status).toBe("failed");
+    expect(result.output).toMatch(/binary/);
+  });
+});

@@ -101,3 +101,14 @@ describe("todo", () => {
     expect(bad.output).toMatch(/todos.0.status/);
   });
 });
+
+describe("createToolContext", () => {
+  it("builds a context over disk files with a fresh session", async () => {
+    const { createToolContext } = await import("../../../server/tools/index.ts");
+    const ctx = createToolContext({ root: ws.root });
+    expect(ctx.root).toBe(ws.root);
+    expect(ctx.session.todos).toEqual([]);
+    const result = await registry.run("read", { path: "README.md" }, ctx);
+    expect(result.output).toContain("# x");
+  });
+});
