@@ -1,0 +1,130 @@
+// Ollama /api/chat (NDJSON) through the ollama SDK, loaded on first use only. The SDK gets a fetch
+// that carries our AbortSignal, remembers retry-after, and errors the body on a malformed NDJSON line
+// (the SDK itself would skip it with a console warning).
+import { ProviderError, parseRetryAfter, toProviderError } from "../errors.ts";
+import type { EndpointTarget, Message, ModelRequest, StreamEvent } from "../types.ts";
+import { watchdog } from "./watchdog.ts";
+
+let sdk: Promise<typeof import("ollama")> | undefined;
+
+export function toOllamaMessages(system: string | undefined, messages: Message[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  if (system) out.push({ role: "system", content: system });
+  for (const m of messages) {
+    if (m.role === "user") out.push({ role: "user", content: m.content });
+    else if (m.role === "assistant") {
+      const msg: Record<string, unknown> = { role: "assistant", content: m.content };
+      if (m.toolCalls?.length) msg.tool_calls = m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.input } }));
+      out.push(msg);
+    } else out.push({ role: "tool", content: m.isError ? `Error: ${m.content}` : m.content, tool_name: m.toolName });
+  }
+  return out;
+}
+
+class MalformedLine extends Error {}
+
+function validateNdjson(): TransformStream<Uint8Array, Uint8Array> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const check = (line: string) => {
+    if (line.trim() === "") return;
+    try {
+      JSON.parse(line);
+    } catch {
+      throw new MalformedLine(`malformed NDJSON line: ${line.slice(0, 120)}`);
+    }
+  };
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffer += decoder.decode(chunk, { stream: true });
+      const end = buffer.lastIndexOf("\n");
+      if (end >= 0) {
+        const lines = buffer.slice(0, end).split("\n");
+        buffer = buffer.slice(end + 1);
+        for (const line of lines) check(line);
+      }
+      controller.enqueue(chunk);
+    },
+    flush() {
+      check(buffer + decoder.decode());
+    },
+  });
+}
+
+export async function* streamOllama(target: EndpointTarget, request: ModelRequest, callerSignal: AbortSignal): AsyncGenerator<StreamEvent> {
+  const { Ollama } = await (sdk ??= import("ollama"));
+  const dog = watchdog(callerSignal, target.idleTimeoutMs);
+  let retryAfterMs: number | undefined;
+  let malformed: string | undefined;
+  const fetchWith = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const signal = init?.signal ? AbortSignal.any([init.signal, dog.signal]) : dog.signal;
+    const response = await fetch(input, { ...init, signal });
+    if (!response.ok) {
+      retryAfterMs = parseRetryAfter(response.headers);
+      return response;
+    }
+    if (!response.body) return response;
+    const validated = response.body.pipeThrough(validateNdjson());
+    const reader = validated.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          if (error instanceof MalformedLine) malformed = error.message;
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+  const headers: Record<string, string> = { ...(target.headers ?? {}) };
+  if (target.apiKey) headers.Authorization = `Bearer ${target.apiKey}`;
+  const client = new Ollama({ host: target.baseURL, fetch: fetchWith as typeof fetch, headers });
+  const where = { provider: target.provider, endpoint: target.baseURL };
+  const params: Record<string, unknown> = { model: target.model, messages: toOllamaMessages(request.system, request.messages), stream: true };
+  if (request.tools?.length) params.tools = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+  const options: Record<string, unknown> = {};
+  if (request.temperature !== undefined) options.temperature = request.temperature;
+  if (request.maxTokens !== undefined) options.num_predict = request.maxTokens;
+  if (Object.keys(options).length) params.options = options;
+
+  try {
+    const stream = await client.chat(params as never);
+    let toolCalls = 0;
+    let done = false;
+    for await (const part of stream as AsyncIterable<any>) {
+      dog.tick();
+      const message = part.message;
+      if (message) {
+        if (message.thinking) yield { type: "reasoning", text: message.thinking as string };
+        if (message.content) yield { type: "text", text: message.content as string };
+        if (message.tool_calls) {
+          for (const call of message.tool_calls) {
+            const args = call.function?.arguments;
+            yield { type: "tool_call", id: call.id ?? `call_${toolCalls}`, name: call.function?.name ?? "", input: args && typeof args === "object" ? args : {} };
+            toolCalls++;
+          }
+        }
+      }
+      if (part.done) {
+        done = true;
+        yield { type: "usage", inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0, cachedTokens: 0 };
+        yield { type: "stop", reason: part.done_reason === "length" ? "max_tokens" : toolCalls ? "tool_use" : "end_turn" };
+      }
+    }
+    if (!done && !callerSignal.aborted) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, where);
+  } catch (error) {
+    if (callerSignal.aborted) return;
+    if (malformed) throw new ProviderError("stream", `${target.provider}: malformed stream from ${target.baseURL}: ${malformed}`, where);
+    if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
+    throw toProviderError(error, target, retryAfterMs === undefined ? {} : { retryAfterMs });
+  } finally {
+    dog.dispose();
+  }
+}

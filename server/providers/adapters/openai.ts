@@ -1,0 +1,123 @@
+// OpenAI chat completions (and every OpenAI-compatible service, by baseURL) through the openai SDK.
+// The SDK is loaded on first use only.
+import type OpenAIClient from "openai";
+import { ProviderError, toProviderError } from "../errors.ts";
+import type { EndpointTarget, Message, ModelRequest, StopReason, StreamEvent } from "../types.ts";
+import { parseToolArguments, watchdog } from "./watchdog.ts";
+
+let sdk: Promise<typeof import("openai")> | undefined;
+const clients = new Map<string, OpenAIClient>();
+
+async function clientFor(target: EndpointTarget): Promise<OpenAIClient> {
+  const key = `${target.baseURL}\0${target.apiKey ?? ""}\0${target.authHeader ?? ""}\0${JSON.stringify(target.headers ?? {})}`;
+  const cached = clients.get(key);
+  if (cached) return cached;
+  const { default: OpenAI } = await (sdk ??= import("openai"));
+  const headers: Record<string, string> = { ...(target.headers ?? {}) };
+  if (target.authHeader && target.apiKey) headers[target.authHeader] = target.apiKey;
+  const client = new OpenAI({
+    apiKey: target.apiKey || "not-needed",
+    baseURL: target.baseURL,
+    maxRetries: 0, // the router retries, across endpoints
+    timeout: 10 * 60_000,
+    defaultHeaders: headers,
+    logLevel: "off",
+  });
+  if (clients.size > 64) clients.clear();
+  clients.set(key, client);
+  return client;
+}
+
+type ChatMessage = Record<string, unknown>;
+
+export function toOpenAIMessages(system: string | undefined, messages: Message[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  if (system) out.push({ role: "system", content: system });
+  for (const m of messages) {
+    if (m.role === "user") out.push({ role: "user", content: m.content });
+    else if (m.role === "assistant") {
+      const msg: ChatMessage = { role: "assistant", content: m.content || null };
+      if (m.toolCalls?.length) msg.tool_calls = m.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: JSON.stringify(c.input) } }));
+      out.push(msg);
+    } else out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.isError ? `Error: ${m.content}` : m.content });
+  }
+  return out;
+}
+
+const STOP: Record<string, StopReason> = { stop: "end_turn", tool_calls: "tool_use", function_call: "tool_use", length: "max_tokens", content_filter: "refusal" };
+
+interface PendingCall {
+  id: string;
+  name: string;
+  args: string;
+}
+
+export async function* streamOpenAI(target: EndpointTarget, request: ModelRequest, callerSignal: AbortSignal): AsyncGenerator<StreamEvent> {
+  const client = await clientFor(target);
+  const params: Record<string, unknown> = {
+    model: target.model,
+    messages: toOpenAIMessages(request.system, request.messages),
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  if (request.tools?.length) params.tools = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+  if (request.maxTokens !== undefined) params[target.provider === "openai" || target.provider === "azure" ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
+  if (request.temperature !== undefined) params.temperature = request.temperature;
+
+  const dog = watchdog(callerSignal, target.idleTimeoutMs);
+  try {
+    let stream: AsyncIterable<any>;
+    try {
+      stream = (await client.chat.completions.create(params as never, { signal: dog.signal })) as unknown as AsyncIterable<any>;
+    } catch (error) {
+      if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: no response from ${target.baseURL} within ${target.idleTimeoutMs} ms`, { provider: target.provider, endpoint: target.baseURL });
+      throw error;
+    }
+    const calls: PendingCall[] = [];
+    let finish: string | undefined;
+    let usage: any;
+    for await (const chunk of stream) {
+      dog.tick();
+      const choice = chunk.choices?.[0];
+      if (choice !== undefined) {
+        const delta = choice.delta;
+        if (delta) {
+          if (delta.content) yield { type: "text", text: delta.content as string };
+          const reasoning = delta.reasoning_content ?? delta.reasoning;
+          if (reasoning) yield { type: "reasoning", text: reasoning as string };
+          if (delta.tool_calls) {
+            for (const tc of delta.tool_calls) {
+              const index: number = tc.index ?? calls.length;
+              let call = calls[index];
+              if (!call) call = calls[index] = { id: tc.id ?? `call_${index}`, name: "", args: "" };
+              if (tc.id) call.id = tc.id;
+              if (tc.function?.name) call.name += tc.function.name;
+              if (tc.function?.arguments) call.args += tc.function.arguments;
+            }
+          }
+        }
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    if (callerSignal.aborted) return;
+    if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, { provider: target.provider, endpoint: target.baseURL });
+    if (finish === undefined) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, { provider: target.provider, endpoint: target.baseURL });
+    for (const call of calls) {
+      if (!call) continue;
+      const input = parseToolArguments(call.args);
+      if (!input) throw new ProviderError("stream", `${target.provider}: tool call ${call.name} has malformed JSON arguments`, { provider: target.provider, endpoint: target.baseURL });
+      yield { type: "tool_call", id: call.id, name: call.name, input };
+    }
+    if (usage) {
+      yield { type: "usage", inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? 0 };
+    }
+    yield { type: "stop", reason: STOP[finish] ?? (calls.length ? "tool_use" : "other") };
+  } catch (error) {
+    if (callerSignal.aborted) return;
+    if (dog.stalled && !(error instanceof ProviderError)) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, { provider: target.provider, endpoint: target.baseURL });
+    throw toProviderError(error, target);
+  } finally {
+    dog.dispose();
+  }
+}

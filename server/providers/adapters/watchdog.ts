@@ -1,0 +1,57 @@
+// Shared by the adapters: one AbortController that fires when the caller cancels or when the stream
+// stalls (no chunk for idleMs). Stall detection is a counter bumped per chunk and checked by a timer,
+// so the per-chunk cost is one increment.
+export interface Watchdog {
+  signal: AbortSignal;
+  /** Call on every chunk received. */
+  tick(): void;
+  /** True when the watchdog (not the caller) aborted: the stream stalled. */
+  readonly stalled: boolean;
+  dispose(): void;
+}
+
+export function watchdog(callerSignal: AbortSignal, idleMs: number | undefined): Watchdog {
+  const controller = new AbortController();
+  let count = 0;
+  let seen = -1;
+  let stalled = false;
+  const onAbort = () => controller.abort(callerSignal.reason);
+  if (callerSignal.aborted) controller.abort(callerSignal.reason);
+  else callerSignal.addEventListener("abort", onAbort, { once: true });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (idleMs && idleMs > 0) {
+    timer = setInterval(() => {
+      if (count === seen) {
+        stalled = true;
+        controller.abort(new Error("stream stalled"));
+        clearInterval(timer);
+      }
+      seen = count;
+    }, idleMs);
+    timer.unref?.();
+  }
+  return {
+    signal: controller.signal,
+    tick() {
+      count++;
+    },
+    get stalled() {
+      return stalled;
+    },
+    dispose() {
+      if (timer) clearInterval(timer);
+      callerSignal.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** Tool arguments arrive as streamed JSON text; an empty string means no arguments. */
+export function parseToolArguments(json: string): Record<string, unknown> | undefined {
+  if (json.trim() === "") return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
