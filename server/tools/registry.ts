@@ -115,7 +115,7 @@ export class ToolRegistry {
       if (looping) return looping;
       const needs = tool.permissions ? await tool.permissions(input, ctx) : [];
       if (needs.length > 0) {
-        const refused = await checkPermissions(config.permissions ?? DEFAULT_PERMISSIONS, { tool: name, input, title, needs }, ctx);
+        const refused = await checkPermissions({ ...DEFAULT_PERMISSIONS, ...config.permissions }, { tool: name, input, title, needs }, ctx);
         if (refused) return refused;
       }
       if (ctx.signal.aborted) return fail("Cancelled before it ran.", { cancelled: true });

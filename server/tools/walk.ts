@@ -86,7 +86,10 @@ export async function walk(options: WalkOptions): Promise<boolean> {
     const content = await readIgnoreFile(files, dir);
     if (content) stack.push(dir, content);
   }
-  if (options.extraIgnores?.length) stack.push(start, options.extraIgnores.join("\n"));
+  // A directory asked for by name is searched even if it is ignored (as ripgrep does with an explicit
+  // path): the ancestors' rules then no longer apply below it, only its own and deeper ones.
+  const base = start && stack.ignores(start, true) ? new GitIgnoreStack() : stack;
+  if (options.extraIgnores?.length) base.push(start, options.extraIgnores.join("\n"));
 
   const visitDir = async (dir: string, depth: number, ignores: GitIgnoreStack): Promise<boolean> => {
     if (options.signal?.aborted) return false;
@@ -112,5 +115,5 @@ export async function walk(options: WalkOptions): Promise<boolean> {
     }
     return true;
   };
-  return await visitDir(start, 0, stack);
+  return await visitDir(start, 0, base);
 }

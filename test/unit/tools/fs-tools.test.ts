@@ -71,6 +71,8 @@ describe("list", () => {
     const shallow = await run("list", { depth: 1 });
     expect(shallow.output).toBe("./\n  .github/\n  src/\n  .gitignore\n  README.md");
     expect((await run("list", { path: "README.md" })).output).toMatch(/not a directory/);
+    // An ignored directory asked for by name is listed.
+    expect((await run("list", { path: "dist" })).output).toBe("dist/\n  index.js");
   });
 });
 

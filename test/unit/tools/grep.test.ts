@@ -92,6 +92,7 @@ describe("grep engines agree", () => {
       { pattern: "n[a-z]+", path: "src" },
       { pattern: "needle", path: ".", include: "*.{ts,md}" },
       { pattern: "NEEDLE", path: ".", ignoreCase: true },
+      { pattern: "needle", path: "build" },
     ]) {
       const a = await grepWithRipgrep(rg!, search, ctx);
       const b = await grepWithJs(search, ctx);
