@@ -21,32 +21,51 @@ export function toOllamaMessages(system: string | undefined, messages: Message[]
   return out;
 }
 
-class MalformedLine extends Error {}
-
-function validateNdjson(): TransformStream<Uint8Array, Uint8Array> {
+/**
+ * Passes NDJSON through line by line; at the first line that is not JSON it emits the good lines
+ * before it, then one `{"error": ...}` line (which the SDK raises as an error) and ends the body.
+ */
+function validateNdjson(onMalformed: (message: string) => void): TransformStream<Uint8Array, Uint8Array> {
   const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
   let buffer = "";
-  const check = (line: string) => {
-    if (line.trim() === "") return;
-    try {
-      JSON.parse(line);
-    } catch {
-      throw new MalformedLine(`malformed NDJSON line: ${line.slice(0, 120)}`);
+  let failed = false;
+  const emit = (text: string, controller: TransformStreamDefaultController<Uint8Array>): void => {
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf("\n", start);
+      if (end < 0) end = text.length;
+      const line = text.slice(start, end);
+      if (line.trim() !== "") {
+        try {
+          JSON.parse(line);
+        } catch {
+          const message = `malformed NDJSON line: ${line.slice(0, 120)}`;
+          failed = true;
+          onMalformed(message);
+          controller.enqueue(encoder.encode(`${text.slice(0, start)}${JSON.stringify({ error: message })}\n`));
+          controller.terminate();
+          return;
+        }
+      }
+      start = end + 1;
     }
+    controller.enqueue(encoder.encode(text));
   };
   return new TransformStream({
     transform(chunk, controller) {
+      if (failed) return;
       buffer += decoder.decode(chunk, { stream: true });
       const end = buffer.lastIndexOf("\n");
-      if (end >= 0) {
-        const lines = buffer.slice(0, end).split("\n");
-        buffer = buffer.slice(end + 1);
-        for (const line of lines) check(line);
-      }
-      controller.enqueue(chunk);
+      if (end < 0) return;
+      const complete = buffer.slice(0, end + 1);
+      buffer = buffer.slice(end + 1);
+      emit(complete, controller);
     },
-    flush() {
-      check(buffer + decoder.decode());
+    flush(controller) {
+      if (failed) return;
+      const rest = buffer + decoder.decode();
+      if (rest.trim()) emit(rest, controller);
     },
   });
 }
@@ -64,23 +83,7 @@ export async function* streamOllama(target: EndpointTarget, request: ModelReques
       return response;
     }
     if (!response.body) return response;
-    const validated = response.body.pipeThrough(validateNdjson());
-    const reader = validated.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          if (error instanceof MalformedLine) malformed = error.message;
-          controller.error(error);
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
+    const body = response.body.pipeThrough(validateNdjson((message) => (malformed = message)), { signal });
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   const headers: Record<string, string> = { ...(target.headers ?? {}) };

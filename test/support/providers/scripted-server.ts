@@ -280,6 +280,7 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
     res.flushHeaders();
 
     let contentSent = 0;
+    const totalContent = frames.filter((f) => f.content).length;
     let pending = "";
     const flush = async () => {
       if (pending) {
@@ -300,16 +301,12 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
       if (frame.content && turn.malformed && contentSent >= 1) {
         await flush();
         if (turn.malformed === "json") {
-          await write(res, proto === "ollama" ? `{"model": "${model}", "message": {broken\n` : `data: {"id": "chatcmpl-scripted", "choices": [{broken\n\n`);
+          await write(res, proto === "ollama" ? `{"model": "${model}", "message": {broken\n` : proto === "anthropic" ? `event: content_block_delta\ndata: {"type": "content_block_delta", {broken\n\n` : `data: {"id": "chatcmpl-scripted", "choices": [{broken\n\n`);
           return; // stall: the client has to give up on its own
         }
         await write(res, proto === "ollama" ? "<html>502 Bad Gateway</html>\n" : "<html>\nnot an event stream\n</html>\n\n");
         res.end();
         return;
-      }
-      if (frame.content && turn.hang && contentSent >= chunksOf(turn.text).length) {
-        await flush();
-        return; // stall with the content sent
       }
       if (frame.content) contentSent++;
       pending += frame.data;
@@ -318,6 +315,10 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
         if (frame.content) await sleep(turn.chunkDelayMs ?? 0);
       } else if (pending.length > 64 * 1024) {
         await flush();
+      }
+      if (turn.hang && frame.content && contentSent === totalContent) {
+        await flush();
+        return; // stall with all the content sent, never finishing
       }
     }
     if (turn.hang) {
