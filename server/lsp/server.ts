@@ -15,9 +15,11 @@ import type { Logger } from "../log.ts";
 import { HealthMonitor } from "../monitor/health.ts";
 import { adaptBusToEditor } from "./adapter.ts";
 import { serverCapabilities } from "./capabilities.ts";
+import { mergeCapabilities } from "../proxy/capabilities.ts";
 import { ConfigSync } from "./config-sync.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { trackDocuments } from "./documents.ts";
+import { EditorDocuments } from "./documents.ts";
+import { startProxies } from "./proxies.ts";
 
 export interface LspServerOptions {
   reader: MessageReader;
@@ -43,28 +45,35 @@ export function startLspServer(options: LspServerOptions): void {
   const store = new ConfigStore();
   const configSync = new ConfigSync(connection, store, bus, log);
   const health = new HealthMonitor(bus, version);
-  const documents = trackDocuments(connection, bus);
+  const documents = new EditorDocuments(connection, bus);
   adaptBusToEditor(bus, connection, log);
 
-  health.addSection("documents", () => ({ open: documents.keys().length }));
+  let proxies: Awaited<ReturnType<typeof startProxies>> | undefined;
+  dispatcher.onUnhandled((method, params, token) => proxies?.route(method, params, token));
+
+  health.addSection("documents", () => ({ open: documents.count }));
+  health.addSection("proxies", () => proxies?.health() ?? []);
   health.addSection("config", () => ({ model: store.config.model ?? null, workspaceRoot: configSync.workspaceRoot ?? null }));
 
   connection.onInitialize((raw, token): Promise<InitializeResult> =>
-    dispatcher.timed("initialize", token, () => {
+    dispatcher.timed("initialize", token, async () => {
       const params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
       log.debug({ initializationOptions: params.initializationOptions, capabilities: params.capabilities }, "initialize params");
       configSync.initialize(params);
+      proxies = await startProxies({ connection, bus, log, documents, params, root: configSync.workspaceRoot, entries: store.config.proxy });
       dispatcher.state = "initialized";
-      log.info({ client: params.clientInfo, root: configSync.workspaceRoot }, "initialized");
-      return { capabilities: serverCapabilities(), serverInfo: { name: "opencode-lsp", version } };
+      log.info({ client: params.clientInfo, root: configSync.workspaceRoot, proxies: proxies?.servers.map((s) => s.name) }, "initialized");
+      const capabilities = mergeCapabilities(serverCapabilities(), proxies?.capabilities() ?? []);
+      return { capabilities, serverInfo: { name: "opencode-lsp", version } };
     }),
   );
   connection.onInitialized(() => {
     configSync.initialized().catch((error: unknown) => log.warn({ err: error }, "initial configuration pull failed"));
   });
   connection.onShutdown((token) =>
-    dispatcher.timed("shutdown", token, () => {
+    dispatcher.timed("shutdown", token, async () => {
       dispatcher.state = "shutdown";
+      await proxies?.shutdown();
       log.info("shutdown");
     }),
   );

@@ -1,0 +1,40 @@
+// Wiring the proxy manager to this editor connection: its editor channel, the documents, notices.
+import type { Connection, InitializeParams } from "vscode-languageserver/node";
+import type { Bus } from "../bus/bus.ts";
+import type { ProxyConfig } from "../config/index.ts";
+import type { Logger } from "../log.ts";
+import { ProxyManager } from "../proxy/manager.ts";
+import type { EditorDocuments } from "./documents.ts";
+
+export interface StartProxies {
+  connection: Connection;
+  bus: Bus;
+  log: Logger;
+  documents: EditorDocuments;
+  params: InitializeParams;
+  root: string | undefined;
+  entries: Record<string, ProxyConfig>;
+}
+
+/** Starts the configured servers for this workspace; undefined when none is configured. */
+export async function startProxies(options: StartProxies): Promise<ProxyManager | undefined> {
+  const { connection, bus, log, documents } = options;
+  if (Object.keys(options.entries).length === 0) return undefined;
+  const manager = new ProxyManager({
+    entries: options.entries,
+    root: options.root,
+    initializeParams: options.params,
+    editor: {
+      request: (method, params) => connection.sendRequest(method, params),
+      notify: (method, params) => {
+        connection.sendNotification(method, params).catch((error: unknown) => log.debug({ err: error, method }, "notification to editor failed"));
+      },
+    },
+    openDocuments: () => documents.all(),
+    notice: (level, message) => bus.publish({ type: "notice", level, message }),
+    log,
+  });
+  documents.addListener(manager);
+  await manager.start();
+  return manager;
+}

@@ -1,0 +1,292 @@
+// The proxy manager: the real language servers configured under `proxy`, fronted as one. It starts
+// the servers for the workspace, keeps them in sync with the editor's documents, routes requests to
+// the servers that can answer them (merging completion, code actions and workspace symbols, taking
+// the first non-null answer otherwise), relays what they ask of the editor, and merges diagnostics.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { CancellationToken } from "vscode-jsonrpc/node";
+import type { Diagnostic, InitializeParams, ServerCapabilities, TextDocumentContentChangeEvent } from "vscode-languageserver-protocol";
+import type { ProxyConfig } from "../config/index.ts";
+import type { Logger } from "../log.ts";
+import { hasCapability } from "./capabilities.ts";
+import { ProxiedServer, type ChildHost, type OpenDocument } from "./child.ts";
+import { DiagnosticsMerger } from "./diagnostics.ts";
+import { configurationFor } from "./settings.ts";
+
+/** How the manager reaches the editor (implemented by the LSP front). */
+export interface EditorChannel {
+  request(method: string, params: unknown): Promise<unknown>;
+  notify(method: string, params: unknown): void;
+}
+
+export interface ProxyManagerOptions {
+  entries: Record<string, ProxyConfig>;
+  root: string | undefined;
+  initializeParams: InitializeParams;
+  editor: EditorChannel;
+  openDocuments(): OpenDocument[];
+  notice(level: "error" | "warning" | "info", message: string): void;
+  log: Logger;
+}
+
+/** Resolve requests: the item's `data` carries the name of the server that made it. */
+const RESOLVE_METHODS = new Set(["completionItem/resolve", "codeAction/resolve", "codeLens/resolve", "documentLink/resolve", "inlayHint/resolve"]);
+const TAG = "$opencodeProxy";
+
+interface Tagged {
+  [TAG]: string;
+  data?: unknown;
+}
+
+export interface ProxyHealth {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+}
+
+export class ProxyManager {
+  readonly servers: ProxiedServer[];
+  readonly diagnostics: DiagnosticsMerger;
+  private readonly options: ProxyManagerOptions;
+  private readonly onProcessExit = () => this.killAll();
+
+  constructor(options: ProxyManagerOptions) {
+    this.options = options;
+    this.diagnostics = new DiagnosticsMerger((uri, diagnostics, version) =>
+      options.editor.notify("textDocument/publishDiagnostics", { uri, diagnostics, ...(version !== undefined ? { version } : {}) }),
+    );
+    const host: ChildHost = {
+      root: options.root,
+      initializeParams: options.initializeParams,
+      openDocuments: options.openDocuments,
+      onServerRequest: (child, method, params) => this.serverRequest(child, method, params),
+      onServerNotification: (child, method, params) => this.serverNotification(child, method, params),
+      onDown: (child) => this.diagnostics.clearSource(child.name),
+      notice: options.notice,
+      log: options.log,
+    };
+    this.servers = Object.entries(options.entries)
+      .filter(([, entry]) => this.rootMatches(entry))
+      .map(([name, entry]) => new ProxiedServer(name, entry, host));
+    // The editor going away must not leave children behind.
+    process.on("exit", this.onProcessExit);
+  }
+
+  /** Starts every server for this workspace; a server that fails to start is reported, not fatal. */
+  async start(timeoutMs = 10_000): Promise<void> {
+    await Promise.all(
+      this.servers.map(async (server) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([server.start(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no initialize answer within ${timeoutMs} ms`)), timeoutMs)))]);
+        } catch (error) {
+          this.options.log.warn({ proxy: server.name, err: error }, "proxied server did not start");
+          this.options.notice("warning", `opencode-lsp: ${server.name} did not start: ${(error as Error).message}`);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
+  /** The capabilities of every server that started, for the initialize result. */
+  capabilities(): ServerCapabilities[] {
+    return this.servers.filter((s) => s.state === "running").map((s) => s.capabilities);
+  }
+
+  private rootMatches(entry: ProxyConfig): boolean {
+    const root = this.options.root;
+    if (!entry.rootMarkers?.length || !root) return true;
+    return entry.rootMarkers.some((marker) => existsSync(join(root, marker)));
+  }
+
+  // Document sync -----------------------------------------------------------------------------
+
+  didOpen(doc: OpenDocument): void {
+    for (const server of this.servers) if (server.handles(doc.languageId)) server.didOpen(doc);
+  }
+
+  didChange(doc: OpenDocument, changes: TextDocumentContentChangeEvent[]): void {
+    for (const server of this.servers) server.didChange(doc, changes);
+  }
+
+  didClose(uri: string): void {
+    for (const server of this.servers) server.didClose(uri);
+  }
+
+  didSave(uri: string, text: string | undefined): void {
+    for (const server of this.servers) server.didSave(uri, text);
+  }
+
+  /** Notifications every server gets (didChangeWatchedFiles, didChangeWorkspaceFolders). */
+  broadcast(method: string, params: unknown): void {
+    for (const server of this.servers) server.notify(method, params);
+  }
+
+  // Requests ------------------------------------------------------------------------------------
+
+  /**
+   * Answers a request from the editor through the servers, or undefined when no server is meant
+   * for it (the caller then answers MethodNotFound).
+   */
+  route(method: string, params: any, token: CancellationToken): Promise<unknown> | undefined {
+    if (RESOLVE_METHODS.has(method)) return this.resolve(method, params, token);
+    if (method === "workspace/executeCommand") {
+      const server = this.running().find((s) => commandsOf(s).includes(params?.command));
+      return server?.request(method, params, token);
+    }
+    const uri: string | undefined = params?.textDocument?.uri;
+    const candidates = this.running().filter((s) => (uri ? s.isOpen(uri) : true) && hasCapability(s.capabilities, method));
+    if (candidates.length === 0) {
+      // A capability we advertised (through some server) but no server has this document: nothing to say.
+      return uri || method.startsWith("workspace/") ? Promise.resolve(null) : undefined;
+    }
+    switch (method) {
+      case "textDocument/completion":
+        return this.mergeCompletion(candidates, params, token);
+      case "textDocument/codeAction":
+        return this.mergeLists(candidates, method, params, token, true);
+      case "workspace/symbol":
+        return this.mergeLists(candidates, method, params, token, false);
+      default:
+        return firstNonNull(candidates.map((s) => s.request(method, params, token)));
+    }
+  }
+
+  private running(): ProxiedServer[] {
+    return this.servers.filter((s) => s.state === "running" || s.state === "restarting");
+  }
+
+  private async mergeCompletion(servers: ProxiedServer[], params: unknown, token: CancellationToken): Promise<unknown> {
+    const answers = await settled(servers, (s) => s.request("textDocument/completion", params, token), this.options.log);
+    let isIncomplete = false;
+    const items: unknown[] = [];
+    for (const [server, answer] of answers) {
+      if (!answer) continue;
+      const list = Array.isArray(answer) ? { items: answer, isIncomplete: false } : (answer as { items: unknown[]; isIncomplete: boolean });
+      isIncomplete ||= list.isIncomplete;
+      for (const item of list.items) items.push(tag(item, server.name));
+    }
+    return { isIncomplete, items };
+  }
+
+  private async mergeLists(servers: ProxiedServer[], method: string, params: unknown, token: CancellationToken, tagItems: boolean): Promise<unknown[] | null> {
+    const answers = await settled(servers, (s) => s.request(method, params, token), this.options.log);
+    const merged: unknown[] = [];
+    for (const [server, answer] of answers) {
+      if (!Array.isArray(answer)) continue;
+      for (const item of answer) merged.push(tagItems && isObject(item) && !("command" in item && typeof item.command === "string") ? tag(item, server.name) : item);
+    }
+    return answers.length === 0 ? null : merged;
+  }
+
+  private async resolve(method: string, params: any, token: CancellationToken): Promise<unknown> {
+    const data = params?.data as Tagged | undefined;
+    const server = this.running().find((s) => s.name === data?.[TAG]);
+    if (!server) return params; // not one of theirs: nothing to add
+    const result = await server.request(method, { ...params, data: data?.data }, token);
+    return isObject(result) ? tag(result, server.name) : result;
+  }
+
+  // What the servers ask of the editor ----------------------------------------------------------
+
+  private async serverRequest(child: ProxiedServer, method: string, params: any): Promise<unknown> {
+    const caps = this.options.initializeParams.capabilities;
+    switch (method) {
+      case "workspace/configuration":
+        return configurationFor(child.entry.settings, params?.items ?? []);
+      case "workspace/workspaceFolders":
+        return this.options.initializeParams.workspaceFolders ?? null;
+      case "window/workDoneProgress/create":
+        return caps.window?.workDoneProgress ? this.options.editor.request(method, params) : null;
+      case "client/registerCapability":
+      case "client/unregisterCapability":
+        // Editors without dynamic registration cannot take these; the server still works.
+        return this.supportsDynamicRegistration() ? this.options.editor.request(method, params) : null;
+      default:
+        return this.options.editor.request(method, params);
+    }
+  }
+
+  private supportsDynamicRegistration(): boolean {
+    const caps = this.options.initializeParams.capabilities as any;
+    return Boolean(caps.workspace?.didChangeWatchedFiles?.dynamicRegistration || caps.textDocument?.synchronization?.dynamicRegistration);
+  }
+
+  private serverNotification(child: ProxiedServer, method: string, params: any): void {
+    switch (method) {
+      case "textDocument/publishDiagnostics":
+        this.diagnostics.set(child.name, params.uri, (params.diagnostics ?? []) as Diagnostic[], params.version);
+        return;
+      case "$/progress":
+        if (this.options.initializeParams.capabilities.window?.workDoneProgress) this.options.editor.notify(method, params);
+        return;
+      case "window/logMessage":
+      case "window/showMessage":
+      case "telemetry/event":
+        this.options.editor.notify(method, params);
+        return;
+      default:
+        this.options.log.debug({ proxy: child.name, method }, "notification from proxied server not relayed");
+    }
+  }
+
+  // Lifecycle -----------------------------------------------------------------------------------
+
+  health(): ProxyHealth[] {
+    return this.servers.map((s) => ({ name: s.name, state: s.state, pid: s.pid ?? null, restarts: s.restarts }));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.servers.map((s) => s.stop()));
+    process.off("exit", this.onProcessExit);
+  }
+
+  killAll(): void {
+    for (const server of this.servers) server.kill();
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function tag<T>(item: T, server: string): T {
+  if (!isObject(item)) return item;
+  return { ...item, data: { [TAG]: server, data: item.data } satisfies Tagged };
+}
+
+function commandsOf(server: ProxiedServer): string[] {
+  return server.capabilities.executeCommandProvider?.commands ?? [];
+}
+
+/**
+ * The first answer that is not null, in the order given (config order): it waits for the servers
+ * before that one only. Null if all answer null; an error only if all fail.
+ */
+async function firstNonNull(requests: Promise<unknown>[]): Promise<unknown> {
+  const outcomes = requests.map((p) => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })));
+  let failures = 0;
+  let firstError: unknown;
+  for (const outcome of outcomes) {
+    const r = await outcome;
+    if (r.ok && r.value !== null && r.value !== undefined) return r.value;
+    if (!r.ok) {
+      failures++;
+      firstError ??= r.error;
+    }
+  }
+  if (failures === outcomes.length) throw firstError;
+  return null;
+}
+
+/** Every server's answer; a failing server is logged and left out (unless all fail). */
+async function settled(servers: ProxiedServer[], call: (s: ProxiedServer) => Promise<unknown>, log: Logger): Promise<[ProxiedServer, unknown][]> {
+  const results = await Promise.allSettled(servers.map(call));
+  const out: [ProxiedServer, unknown][] = [];
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") out.push([servers[i]!, r.value]);
+    else log.debug({ proxy: servers[i]!.name, err: r.reason }, "proxied request failed");
+  });
+  if (out.length === 0 && results.length > 0) throw (results[0] as PromiseRejectedResult).reason;
+  return out;
+}
