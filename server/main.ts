@@ -28,6 +28,12 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(`${report.text}\n`);
       return report.ok ? 0 : 2;
     }
+    case "run": {
+      const log = await logger({ logLevel: invocation.options.logLevel ?? process.env.OPENCODE_LSP_LOG_LEVEL ?? "warn", logFile: invocation.options.logFile });
+      if (!log) return 2;
+      const { runHeadless } = await import("./cli/run.ts");
+      return runHeadless(invocation.run, invocation.cwd, log);
+    }
     case "lsp": {
       const log = await logger(invocation.options);
       if (!log) return 2;

@@ -1,11 +1,11 @@
-// argv → what to run. Flags are parsed by node:util's parseArgs (strict: an unknown flag is an
-// error); the first positional argument picks the command.
-import { parseArgs } from "node:util";
+// argv → what to run. The first positional argument picks the command; each command has its own
+// flags, parsed by node:util's parseArgs (strict: an unknown flag is an error).
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor"] as const;
+export const COMMANDS = ["lsp", "doctor", "run"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -13,47 +13,81 @@ export interface GlobalOptions {
   logLevel?: string;
 }
 
+export interface RunOptions {
+  prompt: string;
+  model?: string;
+  yes: boolean;
+  json: boolean;
+}
+
 export type Invocation =
   | { kind: "help"; command?: Command }
   | { kind: "version" }
   | { kind: "lsp"; transport: Transport; options: GlobalOptions }
-  | { kind: "doctor"; options: GlobalOptions; cwd: string };
+  | { kind: "doctor"; options: GlobalOptions; cwd: string }
+  | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string };
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const GLOBAL: Options = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+  "log-file": { type: "string" },
+  "log-level": { type: "string" },
+};
+
+const PER_COMMAND: Record<Command, Options> = {
+  lsp: {
+    stdio: { type: "boolean" },
+    socket: { type: "string" },
+    pipe: { type: "string" },
+    // Passed by some clients (VS Code); the language server library watches that process.
+    clientProcessId: { type: "string" },
+  },
+  doctor: {},
+  run: {
+    model: { type: "string", short: "m" },
+    yes: { type: "boolean", short: "y" },
+    json: { type: "boolean" },
+  },
+};
 
 export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation {
+  // A lenient first pass finds the command, so flags may stand before it (`--log-level trace run ...`).
+  const allOptions = Object.assign({}, GLOBAL, ...Object.values(PER_COMMAND)) as Options;
+  const name = parseArgs({ args: argv, allowPositionals: true, strict: false, options: allOptions }).positionals[0];
+  const named = name !== undefined && (COMMANDS as readonly string[]).includes(name) ? (name as Command) : undefined;
+  const command = named ?? "lsp";
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-        stdio: { type: "boolean" },
-        socket: { type: "string" },
-        pipe: { type: "string" },
-        "log-file": { type: "string" },
-        "log-level": { type: "string" },
-        // Passed by some clients (VS Code); the language server library watches that process.
-        clientProcessId: { type: "string" },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...GLOBAL, ...PER_COMMAND[command] } });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify.*$/s, ""));
   }
-  const { values, positionals } = parsed;
-  const [name, ...rest] = positionals;
-  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown command "${name}"`);
-  }
-  const command = (name ?? "lsp") as Command;
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" for ${command}`);
-  if (values.help) return { kind: "help", command: name === undefined ? undefined : command };
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const positionals = named ? parsed.positionals.slice(1) : parsed.positionals;
+  if (values.help) return { kind: "help", command: named };
   if (values.version) return { kind: "version" };
-  const options: GlobalOptions = { logFile: values["log-file"], logLevel: values["log-level"] };
+  if (!named && positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
+  const options: GlobalOptions = { logFile: values["log-file"] as string | undefined, logLevel: values["log-level"] as string | undefined };
 
-  if (command === "doctor") return { kind: "doctor", options, cwd };
-  return { kind: "lsp", transport: transportOf(values), options };
+  switch (command) {
+    case "doctor":
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for doctor`);
+      return { kind: "doctor", options, cwd };
+    case "run": {
+      const prompt = positionals.join(" ").trim();
+      if (!prompt) throw new UsageError('run needs a prompt: opencode-lsp run "what to do"');
+      return {
+        kind: "run",
+        options,
+        cwd,
+        run: { prompt, model: values.model as string | undefined, yes: Boolean(values.yes), json: Boolean(values.json) },
+      };
+    }
+    case "lsp":
+      return { kind: "lsp", transport: transportOf(values as { stdio?: boolean; socket?: string; pipe?: string }), options };
+  }
 }
 
 function transportOf(values: { stdio?: boolean; socket?: string; pipe?: string }): Transport {

@@ -14,6 +14,7 @@ Usage:
   opencode-lsp --socket=PORT      LSP server listening on 127.0.0.1:PORT (one client)
   opencode-lsp --pipe=NAME        LSP server listening on a named pipe / Unix socket (one client)
   opencode-lsp doctor             show the effective configuration and where each value came from
+  opencode-lsp run "PROMPT"       one headless agent turn in this directory (see run --help)
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]
@@ -26,6 +27,19 @@ ${GLOBAL}`,
 
 Prints the configuration files it finds, the effective configuration with the source of every value,
 and any invalid values. Exits 2 when a configuration source is invalid.
+
+${GLOBAL}`,
+  run: `Usage: opencode-lsp run [--model PROVIDER/MODEL] [--yes] [--json] "PROMPT"
+
+Runs one agent turn in the current directory: the answer streams to stdout, tool activity to stderr.
+Edits are written to disk.
+
+Options:
+  -m, --model M       the model, e.g. anthropic/claude-sonnet-4-5 (default: \`model\` in the config)
+  -y, --yes           allow every tool call that would ask (without it, and without a terminal, they are refused)
+  --json              print every step as a JSON line on stdout instead
+
+Exit codes: 0 the turn ended, 1 an error, 2 bad usage or config, 130 interrupted (Ctrl-C cancels cleanly).
 
 ${GLOBAL}`,
 };
