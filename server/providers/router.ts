@@ -5,7 +5,7 @@
 // circuit breaker per endpoint: open after repeated failures, half-open (one trial) after a cooldown.
 import type { Logger } from "../log.ts";
 import { ProviderError, toProviderError } from "./errors.ts";
-import type { AdapterStream, EndpointTarget, ModelRequest, Protocol, StreamEvent } from "./types.ts";
+import type { Adapter, ChunkDecoder, EndpointTarget, ModelRequest, Protocol, StreamEvent } from "./types.ts";
 
 export type CircuitState = "closed" | "open" | "half_open";
 
@@ -40,7 +40,8 @@ export interface EndpointStats {
   lastError: string | null;
 }
 
-interface EndpointState {
+/** @internal */
+export interface EndpointState {
   provider: string;
   endpoint: string;
   requests: number;
@@ -78,13 +79,13 @@ export class Router {
   private readonly alpha: number;
   private readonly failureThreshold: number;
   private readonly cooldownMs: number;
-  private readonly maxRetryWaitMs: number;
-  private readonly maxAttempts: number;
-  private readonly now: () => number;
-  private readonly log: Logger | undefined;
-  private readonly load: (protocol: Protocol) => Promise<AdapterStream>;
+  readonly maxRetryWaitMs: number;
+  readonly maxAttempts: number;
+  readonly now: () => number;
+  readonly log: Logger | undefined;
+  readonly load: (protocol: Protocol) => Promise<Adapter>;
 
-  constructor(load: (protocol: Protocol) => Promise<AdapterStream>, options: RouterOptions = {}, log?: Logger) {
+  constructor(load: (protocol: Protocol) => Promise<Adapter>, options: RouterOptions = {}, log?: Logger) {
     this.load = load;
     this.alpha = options.alpha ?? 0.3;
     this.failureThreshold = options.failureThreshold ?? 3;
@@ -95,7 +96,8 @@ export class Router {
     this.log = log;
   }
 
-  private state(target: EndpointTarget): EndpointState {
+  /** @internal */
+  state(target: EndpointTarget): EndpointState {
     const key = `${target.provider}\0${target.baseURL}`;
     let state = this.states.get(key);
     if (!state) {
@@ -120,14 +122,16 @@ export class Router {
   }
 
   /** Whether an endpoint may take a request now (circuit closed, or due for its half-open trial). */
-  private admissible(state: EndpointState, now: number): boolean {
+  /** @internal */
+  admissible(state: EndpointState, now: number): boolean {
     if (state.retryAfterUntil > now) return false;
     if (state.circuit === "closed") return true;
     if (state.circuit === "open" && now - state.openedAt >= this.cooldownMs) return !state.trialInFlight;
     return state.circuit === "half_open" && !state.trialInFlight;
   }
 
-  private score(state: EndpointState): number {
+  /** @internal */
+  score(state: EndpointState): number {
     if (state.requests === 0) return -1; // untried: measure it
     if (state.ttftEwma === undefined) return Number.MAX_SAFE_INTEGER - 1 + state.errorEwma; // never produced a token
     return state.ttftEwma * (1 + 4 * state.errorEwma);
@@ -143,7 +147,13 @@ export class Router {
       .map((x) => x.c);
   }
 
-  private success(state: EndpointState): void {
+  /** @internal */
+  firstToken(state: EndpointState, ms: number): void {
+    state.ttftEwma = state.ttftEwma === undefined ? ms : state.ttftEwma * (1 - this.alpha) + ms * this.alpha;
+  }
+
+  /** @internal */
+  success(state: EndpointState): void {
     state.successes++;
     state.errorEwma *= 1 - this.alpha;
     state.consecutiveFailures = 0;
@@ -152,7 +162,8 @@ export class Router {
     state.trialInFlight = false;
   }
 
-  private failure(state: EndpointState, error: ProviderError): void {
+  /** @internal */
+  failure(state: EndpointState, error: ProviderError): void {
     state.failures++;
     state.lastError = error.message;
     state.errorEwma = state.errorEwma * (1 - this.alpha) + this.alpha;
@@ -175,77 +186,13 @@ export class Router {
    * Streams the request through the best candidate, falling back before the first token. Always ends
    * with a `stop` or an `error` event (never throws); a cancelled signal ends it with stop "cancelled".
    */
-  async *stream(candidates: Candidate[], request: ModelRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
-    const tried = new Set<Candidate>();
-    let lastError: ProviderError | undefined;
-    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      if (signal.aborted) {
-        yield { type: "stop", reason: "cancelled" };
-        return;
-      }
-      let pick = this.rank(candidates).find((c) => !tried.has(c));
-      if (!pick) {
-        // Everything left is waiting out a retry-after: wait for the soonest, if it is not too long.
-        const now = this.now();
-        const waiting = candidates
-          .map((c) => ({ c, s: this.state(c.target) }))
-          .filter((x) => x.s.retryAfterUntil > now && x.s.circuit !== "open")
-          .sort((a, b) => a.s.retryAfterUntil - b.s.retryAfterUntil)[0];
-        if (!waiting || waiting.s.retryAfterUntil - now > this.maxRetryWaitMs) break;
-        this.log?.debug({ provider: waiting.s.provider, waitMs: waiting.s.retryAfterUntil - now }, "waiting out retry-after");
-        await sleep(waiting.s.retryAfterUntil - now, signal);
-        if (signal.aborted) continue;
-        waiting.s.retryAfterUntil = 0;
-        pick = waiting.c;
-      }
-      tried.add(pick);
-      const state = this.state(pick.target);
-      if (state.circuit === "open") {
-        state.circuit = "half_open";
-        state.trialInFlight = true;
-      } else if (state.circuit === "half_open") state.trialInFlight = true;
-      state.requests++;
+  stream(candidates: Candidate[], request: ModelRequest, signal: AbortSignal): AsyncIterableIterator<StreamEvent> {
+    return new RoutedStream(this, candidates, request, signal);
+  }
 
-      const started = performance.now();
-      let streamed = false;
-      try {
-        const adapter = await this.load(pick.protocol);
-        for await (const event of adapter(pick.target, request, signal)) {
-          if (!streamed) {
-            streamed = true;
-            const ttft = performance.now() - started;
-            state.ttftEwma = state.ttftEwma === undefined ? ttft : state.ttftEwma * (1 - this.alpha) + ttft * this.alpha;
-          }
-          yield event;
-        }
-        if (signal.aborted) {
-          state.trialInFlight = false;
-          yield { type: "stop", reason: "cancelled" };
-          return;
-        }
-        this.success(state);
-        return;
-      } catch (error) {
-        if (signal.aborted) {
-          state.trialInFlight = false;
-          yield { type: "stop", reason: "cancelled" };
-          return;
-        }
-        const perr = toProviderError(error, pick.target);
-        this.failure(state, perr);
-        if (streamed || !perr.retryable) {
-          // After the first token there is no going back: the partial output stands, then the error.
-          yield { type: "error", error: perr.toInfo() };
-          return;
-        }
-        lastError = perr;
-        this.log?.debug({ provider: pick.target.provider, endpoint: pick.target.baseURL, error: perr.message }, "endpoint failed before the first token; trying the next");
-      }
-    }
-    const error =
-      lastError ??
-      new ProviderError("connection", `no endpoint available for ${candidates.map((c) => `${c.target.provider}/${c.target.model}`).join(", ")} (circuit open after repeated failures; retrying in ≤ ${Math.ceil(this.cooldownMs / 1000)}s)`);
-    yield { type: "error", error: error.toInfo() };
+  /** The message when no candidate may take a request (all circuits open). */
+  noEndpoint(candidates: Candidate[]): ProviderError {
+    return new ProviderError("connection", `no endpoint available for ${candidates.map((c) => `${c.target.provider}/${c.target.model}`).join(", ")} (circuit open after repeated failures; retrying in ≤ ${Math.ceil(this.cooldownMs / 1000)}s)`);
   }
 
   stats(): EndpointStats[] {
@@ -263,4 +210,169 @@ export class Router {
       lastError: s.lastError ?? null,
     }));
   }
+}
+
+/**
+ * One routed request as a hand-written async iterator: it pulls SDK chunks straight from the chosen
+ * adapter and decodes them into a reused queue, so the per-chunk cost over the raw SDK stream is a
+ * function call and a resolved promise (no extra async-generator layers).
+ */
+class RoutedStream implements AsyncIterableIterator<StreamEvent> {
+  private readonly router: Router;
+  private readonly candidates: Candidate[];
+  private readonly request: ModelRequest;
+  private readonly signal: AbortSignal;
+  private readonly queue: StreamEvent[] = [];
+  private head = 0;
+  private finished = false;
+  private decoder: ChunkDecoder | undefined;
+  private pick: Candidate | undefined;
+  private endpoint: EndpointState | undefined;
+  private streamed = false;
+  private started = 0;
+  private attempts = 0;
+  private readonly tried = new Set<Candidate>();
+  private lastError: ProviderError | undefined;
+
+  constructor(router: Router, candidates: Candidate[], request: ModelRequest, signal: AbortSignal) {
+    this.router = router;
+    this.candidates = candidates;
+    this.request = request;
+    this.signal = signal;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.head < this.queue.length) return Promise.resolve({ value: this.queue[this.head++]!, done: false });
+    if (this.finished) return Promise.resolve({ value: undefined, done: true });
+    return this.pull();
+  }
+
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    // The consumer stopped early (break): release the HTTP stream now.
+    this.finished = true;
+    this.queue.length = 0;
+    this.head = 0;
+    if (this.endpoint) this.endpoint.trialInFlight = false;
+    this.decoder?.close();
+    this.decoder = undefined;
+    return { value: undefined, done: true };
+  }
+
+  private async pull(): Promise<IteratorResult<StreamEvent>> {
+    const out = this.queue;
+    out.length = 0;
+    this.head = 0;
+    while (out.length === 0 && !this.finished) {
+      const decoder = this.decoder;
+      if (!decoder) {
+        await this.connect();
+        continue;
+      }
+      try {
+        const result = await decoder.chunks.next();
+        if (result.done) {
+          if (this.signal.aborted) throw this.signal.reason;
+          decoder.end(out);
+          this.complete();
+        } else decoder.decode(result.value, out);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+    if (out.length > 0 && !this.streamed) {
+      this.streamed = true;
+      const state = this.endpoint;
+      if (state) this.router.firstToken(state, performance.now() - this.started);
+    }
+    if (this.head < out.length) return { value: out[this.head++]!, done: false };
+    return { value: undefined, done: true };
+  }
+
+  private finish(event: StreamEvent): void {
+    this.queue.push(event);
+    this.finished = true;
+  }
+
+  private complete(): void {
+    if (this.endpoint) this.router.success(this.endpoint);
+    this.decoder?.close();
+    this.decoder = undefined;
+    this.finished = true;
+  }
+
+  private fail(error: unknown): void {
+    const decoder = this.decoder;
+    this.decoder = undefined;
+    decoder?.close();
+    if (this.signal.aborted) {
+      if (this.endpoint) this.endpoint.trialInFlight = false;
+      this.finish({ type: "stop", reason: "cancelled" });
+      return;
+    }
+    const target = this.pick!.target;
+    const perr = toProviderError(decoder ? decoder.fail(error) : error, target);
+    this.router.failure(this.endpoint!, perr);
+    if (this.streamed || this.queue.length > 0 || !perr.retryable) {
+      // After the first token there is no going back: the partial output stands, then the error.
+      this.finish({ type: "error", error: perr.toInfo() });
+      return;
+    }
+    this.lastError = perr;
+    this.router.log?.debug({ provider: target.provider, endpoint: target.baseURL, error: perr.message }, "endpoint failed before the first token; trying the next");
+  }
+
+  /** Picks the next endpoint and opens the request on it (or finishes with an error). */
+  private async connect(): Promise<void> {
+    const router = this.router;
+    if (this.signal.aborted) return this.finish({ type: "stop", reason: "cancelled" });
+    if (this.attempts >= router.maxAttempts) return this.finish({ type: "error", error: (this.lastError ?? router.noEndpoint(this.candidates)).toInfo() });
+    let pick = router.rank(this.candidates).find((c) => !this.tried.has(c));
+    if (!pick) {
+      // Everything left is waiting out a retry-after: wait for the soonest, if it is not too long.
+      const now = router.now();
+      const waiting = this.candidates
+        .map((c) => ({ c, s: router.state(c.target) }))
+        .filter((x) => x.s.retryAfterUntil > now && x.s.circuit !== "open")
+        .sort((a, b) => a.s.retryAfterUntil - b.s.retryAfterUntil)[0];
+      if (!waiting || waiting.s.retryAfterUntil - now > router.maxRetryWaitMs) {
+        return this.finish({ type: "error", error: (this.lastError ?? router.noEndpoint(this.candidates)).toInfo() });
+      }
+      router.log?.debug({ provider: waiting.s.provider, waitMs: waiting.s.retryAfterUntil - now }, "waiting out retry-after");
+      await sleep(waiting.s.retryAfterUntil - now, this.signal);
+      if (this.signal.aborted) return this.finish({ type: "stop", reason: "cancelled" });
+      waiting.s.retryAfterUntil = 0;
+      pick = waiting.c;
+    }
+    this.attempts++;
+    this.tried.add(pick);
+    this.pick = pick;
+    const state = router.state(pick.target);
+    this.endpoint = state;
+    if (state.circuit === "open") state.circuit = "half_open";
+    if (state.circuit === "half_open") state.trialInFlight = true;
+    state.requests++;
+    this.started = performance.now();
+    try {
+      const adapter = await router.load(pick.protocol);
+      this.decoder = await adapter(pick.target, this.request, this.signal);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+}
+
+/** An adapter-shaped decoder over a stream of ready-made events (tests, replays). */
+export function eventsDecoder(events: AsyncIterable<StreamEvent>): ChunkDecoder {
+  const chunks = events[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  return {
+    chunks,
+    decode: (chunk, out) => void out.push(chunk as StreamEvent),
+    end: () => undefined,
+    fail: (error) => (error instanceof Error ? error : new Error(String(error))),
+    close: () => void chunks.return?.()?.catch?.(() => undefined),
+  };
 }

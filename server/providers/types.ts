@@ -76,8 +76,25 @@ export interface EndpointTarget {
 }
 
 /**
- * An adapter streams one request against one endpoint. It throws a ProviderError when the request
- * fails before any event; once events flowed it still throws, and the router turns that into an
- * error event after the partial output.
+ * What an adapter hands the router for one request on one endpoint: the SDK's own stream iterator and
+ * a decoder that turns each SDK chunk into normalized events. The router pulls SDK chunks itself, so a
+ * normalized event costs one SDK `next()` and a function call, not extra async-generator layers.
  */
-export type AdapterStream = (target: EndpointTarget, request: ModelRequest, signal: AbortSignal) => AsyncIterable<StreamEvent>;
+export interface ChunkDecoder {
+  /** The SDK's stream. */
+  chunks: AsyncIterator<unknown>;
+  /** Appends the events one chunk carries (often none or one). May throw (malformed tool arguments). */
+  decode(chunk: unknown, out: StreamEvent[]): void;
+  /** The SDK stream ended: append the trailing events (tool calls, usage, stop), or throw if it ended too early. */
+  end(out: StreamEvent[]): void;
+  /** Maps whatever the SDK threw mid-stream to an error (stall-aware). */
+  fail(error: unknown): Error;
+  /** Releases the stream (closing the HTTP response if still open) and timers. */
+  close(): void;
+}
+
+/**
+ * Opens one request on one endpoint. Rejects with a ProviderError when the request fails before the
+ * stream starts (connection refused, 401, 429, 5xx).
+ */
+export type Adapter = (target: EndpointTarget, request: ModelRequest, signal: AbortSignal) => Promise<ChunkDecoder>;

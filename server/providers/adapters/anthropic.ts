@@ -2,7 +2,7 @@
 // definitions. The SDK is loaded on first use only.
 import type AnthropicClient from "@anthropic-ai/sdk";
 import { ProviderError, toProviderError } from "../errors.ts";
-import type { EndpointTarget, Message, ModelRequest, StopReason, StreamEvent, ToolDefinition } from "../types.ts";
+import type { Adapter, ChunkDecoder, EndpointTarget, Message, StopReason, StreamEvent, ToolDefinition } from "../types.ts";
 import { parseToolArguments, watchdog } from "./watchdog.ts";
 
 let sdk: Promise<typeof import("@anthropic-ai/sdk")> | undefined;
@@ -62,7 +62,7 @@ export function toAnthropicTools(tools: ToolDefinition[]): Block[] {
 
 const STOP: Record<string, StopReason> = { end_turn: "end_turn", tool_use: "tool_use", max_tokens: "max_tokens", stop_sequence: "stop_sequence", refusal: "refusal", pause_turn: "other" };
 
-export async function* streamAnthropic(target: EndpointTarget, request: ModelRequest, callerSignal: AbortSignal): AsyncGenerator<StreamEvent> {
+export const openAnthropic: Adapter = async (target, request, signal) => {
   const client = await clientFor(target);
   const params: Record<string, unknown> = {
     model: target.model,
@@ -74,27 +74,38 @@ export async function* streamAnthropic(target: EndpointTarget, request: ModelReq
   if (request.tools?.length) params.tools = toAnthropicTools(request.tools);
   if (request.temperature !== undefined) params.temperature = request.temperature;
 
-  const dog = watchdog(callerSignal, target.idleTimeoutMs);
   const where = { provider: target.provider, endpoint: target.baseURL };
+  const dog = watchdog(signal, target.idleTimeoutMs);
+  const stalled = () => new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
+  let chunks: AsyncIterator<any>;
   try {
     const stream = (await client.messages.create(params as never, { signal: dog.signal })) as unknown as AsyncIterable<any>;
-    let input = 0;
-    let cached = 0;
-    let output = 0;
-    let stop: string | undefined;
-    let complete = false;
-    let toolCalls = 0;
-    const tools = new Map<number, { id: string; name: string; json: string }>();
-    for await (const event of stream) {
+    chunks = stream[Symbol.asyncIterator]();
+  } catch (error) {
+    dog.dispose();
+    if (dog.stalled) throw stalled();
+    throw toProviderError(error, target);
+  }
+
+  let input = 0;
+  let cached = 0;
+  let output = 0;
+  let stop: string | undefined;
+  let complete = false;
+  let toolCalls = 0;
+  const tools = new Map<number, { id: string; name: string; json: string }>();
+  const decoder: ChunkDecoder = {
+    chunks,
+    decode(event: any, out: StreamEvent[]) {
       dog.tick();
       switch (event.type) {
         case "content_block_delta": {
           const delta = event.delta;
-          if (delta.type === "text_delta") yield { type: "text", text: delta.text as string };
+          if (delta.type === "text_delta") out.push({ type: "text", text: delta.text });
           else if (delta.type === "input_json_delta") {
             const tool = tools.get(event.index);
             if (tool) tool.json += delta.partial_json;
-          } else if (delta.type === "thinking_delta") yield { type: "reasoning", text: delta.thinking as string };
+          } else if (delta.type === "thinking_delta") out.push({ type: "reasoning", text: delta.thinking });
           break;
         }
         case "message_start": {
@@ -114,7 +125,7 @@ export async function* streamAnthropic(target: EndpointTarget, request: ModelReq
             const args = parseToolArguments(tool.json);
             if (!args) throw new ProviderError("stream", `${target.provider}: tool call ${tool.name} has malformed JSON arguments`, where);
             toolCalls++;
-            yield { type: "tool_call", id: tool.id, name: tool.name, input: args };
+            out.push({ type: "tool_call", id: tool.id, name: tool.name, input: args });
           }
           break;
         }
@@ -127,17 +138,18 @@ export async function* streamAnthropic(target: EndpointTarget, request: ModelReq
           complete = true;
           break;
       }
-    }
-    if (callerSignal.aborted) return;
-    if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
-    if (!complete) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, where);
-    yield { type: "usage", inputTokens: input, outputTokens: output, cachedTokens: cached };
-    yield { type: "stop", reason: (stop ? STOP[stop] : undefined) ?? (toolCalls ? "tool_use" : "other") };
-  } catch (error) {
-    if (callerSignal.aborted) return;
-    if (dog.stalled && !(error instanceof ProviderError)) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
-    throw toProviderError(error, target);
-  } finally {
-    dog.dispose();
-  }
-}
+    },
+    end(out) {
+      if (dog.stalled) throw stalled();
+      if (!complete) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, where);
+      out.push({ type: "usage", inputTokens: input, outputTokens: output, cachedTokens: cached });
+      out.push({ type: "stop", reason: (stop ? STOP[stop] : undefined) ?? (toolCalls ? "tool_use" : "other") });
+    },
+    fail: (error) => (dog.stalled && !(error instanceof ProviderError) ? stalled() : toProviderError(error, target)),
+    close() {
+      dog.dispose();
+      void chunks.return?.().catch(() => undefined);
+    },
+  };
+  return decoder;
+};

@@ -2,7 +2,7 @@
 // that carries our AbortSignal, remembers retry-after, and errors the body on a malformed NDJSON line
 // (the SDK itself would skip it with a console warning).
 import { ProviderError, parseRetryAfter, toProviderError } from "../errors.ts";
-import type { EndpointTarget, Message, ModelRequest, StreamEvent } from "../types.ts";
+import type { Adapter, ChunkDecoder, Message, StreamEvent } from "../types.ts";
 import { watchdog } from "./watchdog.ts";
 
 let sdk: Promise<typeof import("ollama")> | undefined;
@@ -70,20 +70,20 @@ function validateNdjson(onMalformed: (message: string) => void): TransformStream
   });
 }
 
-export async function* streamOllama(target: EndpointTarget, request: ModelRequest, callerSignal: AbortSignal): AsyncGenerator<StreamEvent> {
+export const openOllama: Adapter = async (target, request, signal) => {
   const { Ollama } = await (sdk ??= import("ollama"));
-  const dog = watchdog(callerSignal, target.idleTimeoutMs);
+  const dog = watchdog(signal, target.idleTimeoutMs);
   let retryAfterMs: number | undefined;
   let malformed: string | undefined;
   const fetchWith = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const signal = init?.signal ? AbortSignal.any([init.signal, dog.signal]) : dog.signal;
-    const response = await fetch(input, { ...init, signal });
+    const merged = init?.signal ? AbortSignal.any([init.signal, dog.signal]) : dog.signal;
+    const response = await fetch(input, { ...init, signal: merged });
     if (!response.ok) {
       retryAfterMs = parseRetryAfter(response.headers);
       return response;
     }
     if (!response.body) return response;
-    const body = response.body.pipeThrough(validateNdjson((message) => (malformed = message)), { signal });
+    const body = response.body.pipeThrough(validateNdjson((message) => (malformed = message)), { signal: merged });
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   const headers: Record<string, string> = { ...(target.headers ?? {}) };
@@ -97,37 +97,53 @@ export async function* streamOllama(target: EndpointTarget, request: ModelReques
   if (request.maxTokens !== undefined) options.num_predict = request.maxTokens;
   if (Object.keys(options).length) params.options = options;
 
+  const fail = (error: unknown): Error => {
+    if (error instanceof ProviderError) return error;
+    if (malformed) return new ProviderError("stream", `${target.provider}: malformed stream from ${target.baseURL}: ${malformed}`, where);
+    if (dog.stalled) return new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
+    return toProviderError(error, target, retryAfterMs === undefined ? {} : { retryAfterMs });
+  };
+  let chunks: AsyncIterator<any>;
   try {
     const stream = await client.chat(params as never);
-    let toolCalls = 0;
-    let done = false;
-    for await (const part of stream as AsyncIterable<any>) {
+    chunks = (stream as AsyncIterable<any>)[Symbol.asyncIterator]();
+  } catch (error) {
+    dog.dispose();
+    throw fail(error);
+  }
+
+  let toolCalls = 0;
+  let done = false;
+  const decoder: ChunkDecoder = {
+    chunks,
+    decode(part: any, out: StreamEvent[]) {
       dog.tick();
       const message = part.message;
       if (message) {
-        if (message.thinking) yield { type: "reasoning", text: message.thinking as string };
-        if (message.content) yield { type: "text", text: message.content as string };
+        if (message.thinking) out.push({ type: "reasoning", text: message.thinking });
+        if (message.content) out.push({ type: "text", text: message.content });
         if (message.tool_calls) {
           for (const call of message.tool_calls) {
             const args = call.function?.arguments;
-            yield { type: "tool_call", id: call.id ?? `call_${toolCalls}`, name: call.function?.name ?? "", input: args && typeof args === "object" ? args : {} };
+            out.push({ type: "tool_call", id: call.id ?? `call_${toolCalls}`, name: call.function?.name ?? "", input: args && typeof args === "object" ? args : {} });
             toolCalls++;
           }
         }
       }
       if (part.done) {
         done = true;
-        yield { type: "usage", inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0, cachedTokens: 0 };
-        yield { type: "stop", reason: part.done_reason === "length" ? "max_tokens" : toolCalls ? "tool_use" : "end_turn" };
+        out.push({ type: "usage", inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0, cachedTokens: 0 });
+        out.push({ type: "stop", reason: part.done_reason === "length" ? "max_tokens" : toolCalls ? "tool_use" : "end_turn" });
       }
-    }
-    if (!done && !callerSignal.aborted) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, where);
-  } catch (error) {
-    if (callerSignal.aborted) return;
-    if (malformed) throw new ProviderError("stream", `${target.provider}: malformed stream from ${target.baseURL}: ${malformed}`, where);
-    if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
-    throw toProviderError(error, target, retryAfterMs === undefined ? {} : { retryAfterMs });
-  } finally {
-    dog.dispose();
-  }
-}
+    },
+    end() {
+      if (!done) throw fail(new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, where));
+    },
+    fail,
+    close() {
+      dog.dispose();
+      void chunks.return?.(undefined).catch(() => undefined);
+    },
+  };
+  return decoder;
+};

@@ -2,7 +2,7 @@
 // The SDK is loaded on first use only.
 import type OpenAIClient from "openai";
 import { ProviderError, toProviderError } from "../errors.ts";
-import type { EndpointTarget, Message, ModelRequest, StopReason, StreamEvent } from "../types.ts";
+import type { Adapter, ChunkDecoder, EndpointTarget, Message, StopReason, StreamEvent } from "../types.ts";
 import { parseToolArguments, watchdog } from "./watchdog.ts";
 
 let sdk: Promise<typeof import("openai")> | undefined;
@@ -52,7 +52,7 @@ interface PendingCall {
   args: string;
 }
 
-export async function* streamOpenAI(target: EndpointTarget, request: ModelRequest, callerSignal: AbortSignal): AsyncGenerator<StreamEvent> {
+export const openOpenAI: Adapter = async (target, request, signal) => {
   const client = await clientFor(target);
   const params: Record<string, unknown> = {
     model: target.model,
@@ -64,27 +64,33 @@ export async function* streamOpenAI(target: EndpointTarget, request: ModelReques
   if (request.maxTokens !== undefined) params[target.provider === "openai" || target.provider === "azure" ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
   if (request.temperature !== undefined) params.temperature = request.temperature;
 
-  const dog = watchdog(callerSignal, target.idleTimeoutMs);
+  const where = { provider: target.provider, endpoint: target.baseURL };
+  const dog = watchdog(signal, target.idleTimeoutMs);
+  const stalled = () => new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
+  let chunks: AsyncIterator<any>;
   try {
-    let stream: AsyncIterable<any>;
-    try {
-      stream = (await client.chat.completions.create(params as never, { signal: dog.signal })) as unknown as AsyncIterable<any>;
-    } catch (error) {
-      if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: no response from ${target.baseURL} within ${target.idleTimeoutMs} ms`, { provider: target.provider, endpoint: target.baseURL });
-      throw error;
-    }
-    const calls: PendingCall[] = [];
-    let finish: string | undefined;
-    let usage: any;
-    for await (const chunk of stream) {
+    const stream = (await client.chat.completions.create(params as never, { signal: dog.signal })) as unknown as AsyncIterable<any>;
+    chunks = stream[Symbol.asyncIterator]();
+  } catch (error) {
+    dog.dispose();
+    if (dog.stalled) throw stalled();
+    throw toProviderError(error, target);
+  }
+
+  const calls: PendingCall[] = [];
+  let finish: string | undefined;
+  let usage: any;
+  const decoder: ChunkDecoder = {
+    chunks,
+    decode(chunk: any, out: StreamEvent[]) {
       dog.tick();
       const choice = chunk.choices?.[0];
       if (choice !== undefined) {
         const delta = choice.delta;
         if (delta) {
-          if (delta.content) yield { type: "text", text: delta.content as string };
+          if (delta.content) out.push({ type: "text", text: delta.content });
           const reasoning = delta.reasoning_content ?? delta.reasoning;
-          if (reasoning) yield { type: "reasoning", text: reasoning as string };
+          if (reasoning) out.push({ type: "reasoning", text: reasoning });
           if (delta.tool_calls) {
             for (const tc of delta.tool_calls) {
               const index: number = tc.index ?? calls.length;
@@ -99,25 +105,26 @@ export async function* streamOpenAI(target: EndpointTarget, request: ModelReques
         if (choice.finish_reason) finish = choice.finish_reason;
       }
       if (chunk.usage) usage = chunk.usage;
-    }
-    if (callerSignal.aborted) return;
-    if (dog.stalled) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, { provider: target.provider, endpoint: target.baseURL });
-    if (finish === undefined) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, { provider: target.provider, endpoint: target.baseURL });
-    for (const call of calls) {
-      if (!call) continue;
-      const input = parseToolArguments(call.args);
-      if (!input) throw new ProviderError("stream", `${target.provider}: tool call ${call.name} has malformed JSON arguments`, { provider: target.provider, endpoint: target.baseURL });
-      yield { type: "tool_call", id: call.id, name: call.name, input };
-    }
-    if (usage) {
-      yield { type: "usage", inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? 0 };
-    }
-    yield { type: "stop", reason: STOP[finish] ?? (calls.length ? "tool_use" : "other") };
-  } catch (error) {
-    if (callerSignal.aborted) return;
-    if (dog.stalled && !(error instanceof ProviderError)) throw new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, { provider: target.provider, endpoint: target.baseURL });
-    throw toProviderError(error, target);
-  } finally {
-    dog.dispose();
-  }
-}
+    },
+    end(out) {
+      if (dog.stalled) throw stalled();
+      if (finish === undefined) throw new ProviderError("stream", `${target.provider}: the stream ended before the response was complete`, where);
+      for (const call of calls) {
+        if (!call) continue;
+        const input = parseToolArguments(call.args);
+        if (!input) throw new ProviderError("stream", `${target.provider}: tool call ${call.name} has malformed JSON arguments`, where);
+        out.push({ type: "tool_call", id: call.id, name: call.name, input });
+      }
+      if (usage) {
+        out.push({ type: "usage", inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0, cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens ?? 0 });
+      }
+      out.push({ type: "stop", reason: STOP[finish] ?? (calls.length ? "tool_use" : "other") });
+    },
+    fail: (error) => (dog.stalled && !(error instanceof ProviderError) ? stalled() : toProviderError(error, target)),
+    close() {
+      dog.dispose();
+      void chunks.return?.().catch(() => undefined);
+    },
+  };
+  return decoder;
+};

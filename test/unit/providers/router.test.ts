@@ -1,8 +1,11 @@
 // Router logic with a fake adapter and a fake clock: ranking, circuit breaker open/half-open/closed.
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../../../server/providers/errors.ts";
-import { type Candidate, Router } from "../../../server/providers/router.ts";
-import type { AdapterStream, StreamEvent } from "../../../server/providers/types.ts";
+import { type Candidate, eventsDecoder, Router } from "../../../server/providers/router.ts";
+import type { Adapter, StreamEvent } from "../../../server/providers/types.ts";
+
+/** An adapter from an async generator of events (errors thrown before the first yield fail the request). */
+const fake = (gen: (target: Candidate["target"]) => AsyncIterable<StreamEvent>): Adapter => async (target) => eventsDecoder(gen(target));
 
 function candidate(name: string): Candidate {
   return { protocol: "openai", target: { provider: "p", protocol: "openai", baseURL: `http://${name}`, model: "m" } };
@@ -19,12 +22,12 @@ describe("Router", () => {
     let now = 1_000_000;
     let failing = true;
     const calls: string[] = [];
-    const adapter: AdapterStream = async function* (target) {
+    const adapter = fake(async function* (target) {
       calls.push(target.baseURL);
       if (failing) throw new ProviderError("server", "boom", { status: 502 });
       yield { type: "text", text: "hi" };
       yield { type: "stop", reason: "end_turn" };
-    };
+    });
     const router = new Router(async () => adapter, { failureThreshold: 3, cooldownMs: 5000, now: () => now });
     const a = candidate("a");
     const signal = new AbortController().signal;
@@ -53,10 +56,10 @@ describe("Router", () => {
 
   it("ranks untried endpoints first, then by time to first token weighted by error rate", async () => {
     const delays: Record<string, number> = { "http://a": 30, "http://b": 5, "http://c": 15 };
-    const adapter: AdapterStream = async function* (target) {
+    const adapter = fake(async function* (target) {
       await new Promise((r) => setTimeout(r, delays[target.baseURL]));
       yield { type: "stop", reason: "end_turn" };
-    };
+    });
     const router = new Router(async () => adapter);
     const cs = [candidate("a"), candidate("b"), candidate("c")];
     expect(router.rank(cs).map((c) => c.target.baseURL)).toEqual(["http://a", "http://b", "http://c"]);
@@ -66,10 +69,11 @@ describe("Router", () => {
 
   it("does not retry or count auth errors against the endpoint's circuit", async () => {
     let calls = 0;
-    const adapter: AdapterStream = async function* () {
+    const adapter = fake(async function* () {
       calls++;
       throw new ProviderError("auth", "p: authentication failed (401) — check P_KEY", { status: 401 });
-    };
+      yield { type: "stop", reason: "end_turn" } as StreamEvent; // unreachable
+    });
     const router = new Router(async () => adapter, { failureThreshold: 1 });
     const events = await drain(router.stream([candidate("a"), candidate("b")], { messages: [] }, new AbortController().signal));
     expect(events).toEqual([{ type: "error", error: { kind: "auth", message: "p: authentication failed (401) — check P_KEY", status: 401 } }]);
