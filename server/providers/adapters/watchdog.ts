@@ -55,3 +55,8 @@ export function parseToolArguments(json: string): Record<string, unknown> | unde
     return undefined;
   }
 }
+
+/** A fetch that also aborts when `signal` does (the request and the response body). */
+export function fetchWithSignal(signal: AbortSignal): typeof fetch {
+  return (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+}
