@@ -83,9 +83,10 @@ export function toProviderError(error: unknown, target: Pick<EndpointTarget, "pr
     return new ProviderError("bad_request", `${target.provider}: request rejected (${status})${detail ? `: ${detail}` : ""}`, { ...where, status });
   }
   const name = typeof e.name === "string" ? e.name : "";
-  if (name.includes("Timeout")) return new ProviderError("timeout", `${target.provider}: request timed out (${target.baseURL})`, where);
+  // Class names do not survive minification: match messages too ("Request timed out.", "Connection error.").
+  if (name.includes("Timeout") || /^Request timed out/i.test(rawMessage)) return new ProviderError("timeout", `${target.provider}: request timed out (${target.baseURL})`, where);
   const code = errorCodeOf(error);
-  if (name === "APIConnectionError" || code || /fetch failed|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(rawMessage)) {
+  if (name === "APIConnectionError" || code || /fetch failed|Connection error|ECONNREFUSED|ENOTFOUND|socket hang up|bad port/i.test(rawMessage)) {
     // A connection that dropped after the response began is a cut stream, not an unreachable endpoint.
     if (code === "UND_ERR_SOCKET" || /terminated|other side closed|premature close/i.test(rawMessage)) {
       return new ProviderError("stream", `${target.provider}: the stream was cut off (${code ?? rawMessage})`, where);

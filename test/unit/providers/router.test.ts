@@ -81,3 +81,19 @@ describe("Router", () => {
     expect(router.stats()[0]!.circuit).toBe("closed");
   });
 });
+
+describe("toProviderError", () => {
+  it("classifies by status, code and message (class names do not survive minification)", async () => {
+    const { toProviderError } = await import("../../../server/providers/errors.ts");
+    const t = { provider: "groq", baseURL: "http://x", apiKeyEnv: "GROQ_API_KEY" };
+    const headers = new Headers({ "retry-after": "3" });
+    expect(toProviderError(Object.assign(new Error("429 slow down"), { status: 429, headers }), t)).toMatchObject({ kind: "rate_limit", retryAfterMs: 3000 });
+    expect(toProviderError(Object.assign(new Error("401 bad key"), { status: 401 }), t).message).toMatch(/groq.*GROQ_API_KEY/);
+    expect(toProviderError(Object.assign(new Error("Connection error."), { cause: new TypeError("fetch failed") }), t).kind).toBe("connection");
+    expect(toProviderError(Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) }), t).kind).toBe("connection");
+    expect(toProviderError(new Error("Request timed out."), t).kind).toBe("timeout");
+    expect(toProviderError(Object.assign(new TypeError("terminated"), { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }), t).kind).toBe("stream");
+    expect(toProviderError(Object.assign(new Error("x"), { status: 503 }), t)).toMatchObject({ kind: "server", retryable: true });
+    expect(toProviderError(Object.assign(new Error("x"), { status: 400 }), t)).toMatchObject({ kind: "bad_request", retryable: false });
+  });
+});
