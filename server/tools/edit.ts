@@ -16,7 +16,8 @@ export async function loadForEdit(ctx: ToolContext, path: string): Promise<{ rel
   const stat = await ctx.files.stat(target.rel);
   if (!stat) return fail(`File not found: ${target.rel}. To create a new file use the write tool.`);
   if (stat.type !== "file") return fail(`${target.rel} is not a regular file (${stat.type}).`);
-  const text = await ctx.files.readText(target.rel);
+  // Tracked: the edit is computed on this version, so that is what it merges against.
+  const text = await ctx.files.readText(target.rel, { track: true });
   if (text.includes("\0")) return fail(`${target.rel} looks like a binary file (it contains NUL bytes); it cannot be edited as text.`);
   return { rel: target.rel, text };
 }

@@ -75,7 +75,8 @@ export const readTool = defineTool({
     }
     if (stat.type === "directory") return fail(`${target.rel} is a directory, not a file; use the list tool to see its contents.`);
     if (stat.type !== "file") return fail(`${target.rel} is not a regular file.`);
-    const bytes = await ctx.files.readFile(target.rel);
+    // Tracked: the model sees this version; a later `write` of the file merges against it.
+    const bytes = await ctx.files.readFile(target.rel, { track: true });
     const reason = binaryReason(target.rel, bytes);
     if (reason) return fail(`Cannot read ${target.rel}: it is a binary file (${reason}; ${bytes.length} bytes). The read tool only shows text.`);
 

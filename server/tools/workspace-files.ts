@@ -26,8 +26,12 @@ export interface WorkspaceFiles {
   resolve(path: string): Promise<ResolvedPath>;
   /** Stat following symlinks (inside the workspace), or null when the path does not exist. */
   stat(path: string): Promise<FileStat | null>;
-  readFile(path: string): Promise<Uint8Array>;
-  readText(path: string): Promise<string>;
+  /**
+   * Reads a file. `track`: the model saw this version, so it becomes the base that the session's
+   * next write of the file is merged against (the Yjs implementation keeps it; the disk one ignores it).
+   */
+  readFile(path: string, options?: { track?: boolean }): Promise<Uint8Array>;
+  readText(path: string, options?: { track?: boolean }): Promise<string>;
   /** Writes text, creating parent directories. Returns whether the file was created. */
   writeText(path: string, text: string): Promise<{ created: boolean }>;
   /** Entries of a directory; symlinks are reported as "symlink" and not followed. */

@@ -1,0 +1,180 @@
+// The editor's copy of one open file, as a Yjs replica of the workspace doc.
+//
+// The replica holds exactly what the editor's buffer holds (as far as we know): the editor's
+// changes apply to it (LSP UTF-16 positions converted here, once, through a TextDocument mirror)
+// and flow to the workspace doc with origin "editor". What the workspace has that the editor
+// lacks (sessions' edits, reverts) goes out as one workspace/applyEdit against the buffer's version.
+// While that request is out, didChange notifications are held. If the editor applied the edit, the
+// replica takes the CRDT update itself and then follows the buffer by diff (so the echo of our edit,
+// in one didChange or several, mixed with typing or not, is never inserted twice); if the editor
+// refused it (the user typed first), the held changes apply as typing and the edit is recomputed.
+import { TextDocument } from "vscode-languageserver-textdocument";
+import * as Y from "yjs";
+import { textSplices } from "./text-diff.ts";
+
+export const EDITOR_ORIGIN = "editor";
+const HUB_ORIGIN = "hub";
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface TextEdit {
+  range: { start: Position; end: Position };
+  newText: string;
+}
+
+export type ContentChange = { range: { start: Position; end: Position }; text: string } | { text: string };
+
+/** How the replica reaches the editor: resolves whether the editor applied the edit. */
+export type ApplyEdit = (uri: string, version: number, edits: TextEdit[]) => Promise<boolean>;
+
+interface InFlight {
+  update: Uint8Array;
+  /** didChange notifications that arrived before the editor answered. */
+  held: { changes: ContentChange[]; version: number }[];
+}
+
+export class EditorReplica {
+  readonly uri: string;
+  readonly doc = new Y.Doc();
+  private readonly text = this.doc.getText("t");
+  private mirror: TextDocument;
+  private inFlight: InFlight | undefined;
+  /** The editor applied our edit; until its buffer and the replica agree, follow the buffer by diff. */
+  private following = false;
+  private readonly hub: Y.Doc;
+
+  constructor(uri: string, languageId: string, version: number, hub: Y.Doc) {
+    this.uri = uri;
+    this.hub = hub;
+    Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(hub), HUB_ORIGIN);
+    this.mirror = TextDocument.create(uri, languageId, version, this.text.toString());
+    this.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === EDITOR_ORIGIN) Y.applyUpdate(hub, update, EDITOR_ORIGIN);
+    });
+  }
+
+  get version(): number {
+    return this.mirror.version;
+  }
+
+  getText(): string {
+    return this.mirror.getText();
+  }
+
+  /** The editor changed its buffer (a didChange). */
+  applyEditorChanges(changes: ContentChange[], version: number): void {
+    if (this.inFlight) {
+      this.inFlight.held.push({ changes, version });
+      return;
+    }
+    if (this.following) {
+      this.mirror = TextDocument.update(this.mirror, changes, version);
+      this.followBuffer();
+      return;
+    }
+    this.doc.transact(() => {
+      for (const change of changes) this.applyOne(change, version);
+    }, EDITOR_ORIGIN);
+  }
+
+  /** Brings the replica to the buffer's text as a minimal diff (origin editor). */
+  private followBuffer(): void {
+    const target = this.mirror.getText();
+    const splices = textSplices(this.text.toString(), target);
+    this.doc.transact(() => {
+      for (const s of splices) {
+        if (s.deleteCount) this.text.delete(s.index, s.deleteCount);
+        if (s.insert) this.text.insert(s.index, s.insert);
+      }
+    }, EDITOR_ORIGIN);
+    this.following = false;
+  }
+
+  private applyOne(change: ContentChange, version: number): void {
+    if ("range" in change) {
+      const start = this.mirror.offsetAt(change.range.start);
+      const end = this.mirror.offsetAt(change.range.end);
+      if (end > start) this.text.delete(start, end - start);
+      if (change.text) this.text.insert(start, change.text);
+    } else {
+      for (const s of textSplices(this.text.toString(), change.text)) {
+        if (s.deleteCount) this.text.delete(s.index, s.deleteCount);
+        if (s.insert) this.text.insert(s.index, s.insert);
+      }
+    }
+    this.mirror = TextDocument.update(this.mirror, [change], version);
+  }
+
+  /**
+   * The workspace's changes the editor lacks, as TextEdits against the buffer's current version;
+   * undefined when there is nothing to send, "busy" while an edit is on its way.
+   */
+  prepareEdit(): { version: number; edits: TextEdit[] } | "busy" | undefined {
+    if (this.inFlight || this.following) return "busy";
+    const update = Y.encodeStateAsUpdate(this.hub, Y.encodeStateVector(this.doc));
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+    const scratchText = scratch.getText("t");
+    let delta: { insert?: string; delete?: number; retain?: number }[] = [];
+    scratchText.observe((event) => {
+      delta = event.delta as typeof delta;
+    });
+    Y.applyUpdate(scratch, update);
+    const changed = scratchText.toString() !== this.mirror.getText();
+    scratch.destroy();
+    if (!changed) {
+      // Nothing visible changed (e.g. an insert and its deletion): take the update silently.
+      Y.applyUpdate(this.doc, update, HUB_ORIGIN);
+      return undefined;
+    }
+    this.inFlight = { update, held: [] };
+    return { version: this.mirror.version, edits: this.toEdits(delta) };
+  }
+
+  /** The editor answered our workspace/applyEdit. */
+  editResult(applied: boolean): void {
+    const flight = this.inFlight;
+    if (!flight) return;
+    this.inFlight = undefined;
+    if (applied) {
+      Y.applyUpdate(this.doc, flight.update, HUB_ORIGIN);
+      this.following = true;
+      if (flight.held.length === 0) return; // the echo is still to come
+      for (const { changes, version } of flight.held) this.mirror = TextDocument.update(this.mirror, changes, version);
+      this.followBuffer();
+    } else {
+      // The editor was ahead: what it sent meanwhile is the user's typing.
+      for (const { changes, version } of flight.held) this.applyEditorChanges(changes, version);
+    }
+  }
+
+  private toEdits(delta: { insert?: string; delete?: number; retain?: number }[]): TextEdit[] {
+    const edits: TextEdit[] = [];
+    let at = 0;
+    for (const op of delta) {
+      if (op.retain !== undefined) {
+        at += op.retain;
+      } else if (op.delete !== undefined) {
+        const last = edits.at(-1);
+        const start = this.mirror.positionAt(at);
+        const end = this.mirror.positionAt(at + op.delete);
+        if (last && samePosition(last.range.end, start) && samePosition(last.range.start, last.range.end)) last.range.end = end;
+        else edits.push({ range: { start, end }, newText: "" });
+        at += op.delete;
+      } else if (typeof op.insert === "string") {
+        const position = this.mirror.positionAt(at);
+        const last = edits.at(-1);
+        if (last && samePosition(last.range.end, position)) last.newText += op.insert;
+        else edits.push({ range: { start: position, end: position }, newText: op.insert });
+      }
+    }
+    return edits;
+  }
+}
+
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}

@@ -1,0 +1,61 @@
+// The edits that turn one text into another, as few and as small as practical: common prefix and
+// suffix trimmed, then a character diff of the middle (jsdiff). Offsets are UTF-16 code units, as
+// Yjs and JavaScript strings count them.
+import { diffChars } from "diff";
+
+export interface Splice {
+  /** Offset in the text as it is when this splice applies (splices apply in order). */
+  index: number;
+  deleteCount: number;
+  insert: string;
+}
+
+/** Middles longer than this are replaced whole: a character diff would cost more than it saves. */
+const MAX_DIFF_MIDDLE = 200_000;
+
+export function textSplices(from: string, to: string): Splice[] {
+  if (from === to) return [];
+  let start = 0;
+  const max = Math.min(from.length, to.length);
+  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
+  let endFrom = from.length;
+  let endTo = to.length;
+  while (endFrom > start && endTo > start && from.charCodeAt(endFrom - 1) === to.charCodeAt(endTo - 1)) {
+    endFrom--;
+    endTo--;
+  }
+  // Never split a surrogate pair at the edges.
+  if (start > 0 && isHighSurrogate(from.charCodeAt(start - 1))) start--;
+  if (endFrom < from.length && isLowSurrogate(from.charCodeAt(endFrom))) {
+    endFrom++;
+    endTo++;
+  }
+  const a = from.slice(start, endFrom);
+  const b = to.slice(start, endTo);
+  if (a.length === 0 || b.length === 0 || a.length + b.length > MAX_DIFF_MIDDLE) {
+    return [{ index: start, deleteCount: a.length, insert: b }];
+  }
+  const splices: Splice[] = [];
+  let at = start;
+  for (const part of diffChars(a, b)) {
+    if (part.added) {
+      splices.push({ index: at, deleteCount: 0, insert: part.value });
+      at += part.value.length;
+    } else if (part.removed) {
+      splices.push({ index: at, deleteCount: part.value.length, insert: "" });
+    } else {
+      at += part.value.length;
+    }
+  }
+  return splices;
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/** Applies splices to a string (for tests and for predicting text). */
+export function applySplices(text: string, splices: Splice[]): string {
+  let out = text;
+  for (const s of splices) out = out.slice(0, s.index) + s.insert + out.slice(s.index + s.deleteCount);
+  return out;
+}
