@@ -141,6 +141,8 @@ export const openOllama: Adapter = async (target, request, signal) => {
     },
     fail,
     close() {
+      // The SDK's iterator does not abort its request on return(): abort the fetch ourselves.
+      if (!done) dog.abort();
       dog.dispose();
       void chunks.return?.(undefined).catch(() => undefined);
     },

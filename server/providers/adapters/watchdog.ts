@@ -7,6 +7,8 @@ export interface Watchdog {
   tick(): void;
   /** True when the watchdog (not the caller) aborted: the stream stalled. */
   readonly stalled: boolean;
+  /** Aborts the request now (the consumer is done with it). */
+  abort(): void;
   dispose(): void;
 }
 
@@ -37,6 +39,9 @@ export function watchdog(callerSignal: AbortSignal, idleMs: number | undefined):
     },
     get stalled() {
       return stalled;
+    },
+    abort() {
+      if (!controller.signal.aborted) controller.abort(new Error("stream closed by the consumer"));
     },
     dispose() {
       if (timer) clearInterval(timer);

@@ -125,4 +125,25 @@ describe.each(protocols)("%s adapter", (protocol) => {
     expect(events.filter((e) => e === "text").length).toBeLessThan(10);
     expect(await server.requests[0]!.done).toBe("aborted");
   });
+
+  it("cancelling while waiting for the first token aborts the request", async () => {
+    server = await startScriptedProvider({ protocol, turns: [{ text: "late", firstTokenDelayMs: 5000 }] });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = performance.now();
+    const result = await collect(clientFor(server).stream("test/m", { messages: [{ role: "user", content: "q" }], signal: controller.signal }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.stop).toBe("cancelled");
+    expect(await server.requests[0]!.done).toBe("aborted");
+  });
+
+  it("breaking out of the loop closes the HTTP stream", async () => {
+    server = await startScriptedProvider({ protocol, turns: [{ text: Array.from({ length: 100 }, (_, i) => `w${i} `), chunkDelayMs: 20 }] });
+    let seen = 0;
+    for await (const event of clientFor(server).stream("test/m", { messages: [{ role: "user", content: "q" }] })) {
+      if (event.type === "text" && ++seen === 2) break;
+    }
+    expect(await server.requests[0]!.done).toBe("aborted");
+  });
 });
+
