@@ -82,6 +82,13 @@ export function toProviderError(error: unknown, target: Pick<EndpointTarget, "pr
     if (status >= 500) return new ProviderError("server", `${target.provider}: server error (${status})${detail ? `: ${detail}` : ""}`, { ...where, status });
     return new ProviderError("bad_request", `${target.provider}: request rejected (${status})${detail ? `: ${detail}` : ""}`, { ...where, status });
   }
+  // An error the provider sent inside the stream (Anthropic `event: error`, OpenAI `data: {"error"}`).
+  const type = errorTypeOf(error);
+  if (type) {
+    const detail = rawMessage.slice(0, 300);
+    if (/overloaded|api_error|server_error|internal/i.test(type)) return new ProviderError("server", `${target.provider}: ${type}: ${detail}`, where);
+    if (/rate_limit/i.test(type)) return new ProviderError("rate_limit", `${target.provider}: rate limited: ${detail}`, where);
+  }
   const name = typeof e.name === "string" ? e.name : "";
   // Class names do not survive minification: match messages too ("Request timed out.", "Connection error.").
   if (name.includes("Timeout") || /^Request timed out/i.test(rawMessage)) return new ProviderError("timeout", `${target.provider}: request timed out (${target.baseURL})`, where);
@@ -100,4 +107,11 @@ export function toProviderError(error: unknown, target: Pick<EndpointTarget, "pr
     return new ProviderError("stream", `${target.provider}: malformed stream from ${target.baseURL}: ${rawMessage.slice(0, 200)}`, where);
   }
   return new ProviderError("stream", `${target.provider}: ${rawMessage.slice(0, 300)}`, where);
+}
+
+function errorTypeOf(error: unknown): string | undefined {
+  const e = error as { type?: unknown; error?: { type?: unknown; error?: { type?: unknown } } } | undefined;
+  if (!e || typeof e !== "object") return undefined;
+  for (const t of [e.type, e.error?.type, e.error?.error?.type]) if (typeof t === "string" && t !== "error") return t;
+  return undefined;
 }

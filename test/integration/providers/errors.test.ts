@@ -92,3 +92,26 @@ describe("unknown provider", () => {
     expect(client.checkModel("no-slash")).toMatch(/provider\/model/);
   });
 });
+
+describe.each(protocols)("%s in-stream provider errors", (protocol) => {
+  it("an error event after some text keeps the text, then errors", async () => {
+    server = await startScriptedProvider({ protocol, turns: [{ text: ["partial ", "answer ", "more"], errorAfterChunks: 2, errorMessage: "Overloaded" }] });
+    const result = await collect(clientFor(server).stream("test/m", ask));
+    expect(result.text).toBe("partial answer ");
+    expect(result.error?.message).toMatch(/Overloaded/);
+    expect(result.error?.kind).toBe(protocol === "ollama" ? "stream" : "server");
+  });
+});
+
+it("an overloaded error before the first token falls back to the next endpoint", async () => {
+  server = await startScriptedProvider({ protocol: "anthropic", turns: [{ text: ["x"], errorAfterChunks: 0 }, { text: "from the fallback" }] });
+  const other = await startScriptedProvider({ protocol: "anthropic", turns: [{ text: "from the fallback" }] });
+  try {
+    const client = createModelClient({ config: { providers: { test: { protocol: "anthropic", apiKey: "k", endpoints: [server.baseURL, other.baseURL] } } }, env: {} });
+    const result = await collect(client.stream("test/m", ask));
+    expect(result.text).toBe("from the fallback");
+    expect(server.requests).toHaveLength(1);
+  } finally {
+    await other.close();
+  }
+});

@@ -44,6 +44,10 @@ export interface ScriptedTurn {
   malformed?: "json" | "garbage";
   /** Send the content, then stall without finishing. */
   hang?: boolean;
+  /** After this many content chunks, send the protocol's in-stream error (Anthropic `event: error`, an OpenAI `data: {"error"}`, an Ollama `{"error"}` line) and end. */
+  errorAfterChunks?: number;
+  /** The in-stream error's type (default "overloaded_error"). */
+  errorType?: string;
 }
 
 export interface RecordedRequest {
@@ -296,6 +300,19 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
         await flush();
         await sleep(20);
         req.socket.destroy();
+        return;
+      }
+      if (frame.content && turn.errorAfterChunks !== undefined && contentSent >= turn.errorAfterChunks) {
+        const type = turn.errorType ?? "overloaded_error";
+        const message = turn.errorMessage ?? "Overloaded";
+        pending +=
+          proto === "anthropic"
+            ? `event: error\ndata: ${JSON.stringify({ type: "error", error: { type, message } })}\n\n`
+            : proto === "openai"
+              ? `data: ${JSON.stringify({ error: { message, type, code: null } })}\n\n`
+              : `${JSON.stringify({ error: message })}\n`;
+        await flush();
+        res.end();
         return;
       }
       if (frame.content && turn.malformed && contentSent >= 1) {
