@@ -28,6 +28,15 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(`${report.text}\n`);
       return report.ok ? 0 : 2;
     }
+    case "models": {
+      const [{ ConfigStore, formatIssue, loadConfigFiles }, { listModels, formatModelsTable }] = await Promise.all([import("./config/index.ts"), import("./providers/index.ts")]);
+      const store = new ConfigStore();
+      const issues = loadConfigFiles(store, invocation.cwd);
+      if (issues.length > 0) return usageError(`invalid configuration: ${issues.map(formatIssue).join("; ")}`);
+      const entries = await listModels(store.config);
+      process.stdout.write(invocation.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatModelsTable(entries)}\n`);
+      return 0;
+    }
     case "run": {
       const log = await logger({ logLevel: invocation.options.logLevel ?? process.env.OPENCODE_LSP_LOG_LEVEL ?? "warn", logFile: invocation.options.logFile });
       if (!log) return 2;

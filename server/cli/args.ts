@@ -5,7 +5,7 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor", "run"] as const;
+export const COMMANDS = ["lsp", "doctor", "run", "models"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -25,7 +25,8 @@ export type Invocation =
   | { kind: "version" }
   | { kind: "lsp"; transport: Transport; options: GlobalOptions }
   | { kind: "doctor"; options: GlobalOptions; cwd: string }
-  | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string };
+  | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string }
+  | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -45,6 +46,7 @@ const PER_COMMAND: Record<Command, Options> = {
     clientProcessId: { type: "string" },
   },
   doctor: {},
+  models: { json: { type: "boolean" } },
   run: {
     model: { type: "string", short: "m" },
     yes: { type: "boolean", short: "y" },
@@ -75,6 +77,9 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
     case "doctor":
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for doctor`);
       return { kind: "doctor", options, cwd };
+    case "models":
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for models`);
+      return { kind: "models", options, json: Boolean(values.json), cwd };
     case "run": {
       const prompt = positionals.join(" ").trim();
       if (!prompt) throw new UsageError('run needs a prompt: opencode-lsp run "what to do"');

@@ -15,6 +15,7 @@ Usage:
   opencode-lsp --pipe=NAME        LSP server listening on a named pipe / Unix socket (one client)
   opencode-lsp doctor             show the effective configuration and where each value came from
   opencode-lsp run "PROMPT"       one headless agent turn in this directory (see run --help)
+  opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]
@@ -27,6 +28,13 @@ ${GLOBAL}`,
 
 Prints the configuration files it finds, the effective configuration with the source of every value,
 and any invalid values. Exits 2 when a configuration source is invalid.
+
+${GLOBAL}`,
+  models: `Usage: opencode-lsp models [--json]
+
+Lists every provider/model of the catalogue and of your configuration, with context window, maximum
+output, tool support, price per million tokens, and whether it is usable now: an API key found for
+cloud providers, the server answering for local ones (Ollama, LM Studio, llama.cpp, vLLM).
 
 ${GLOBAL}`,
   run: `Usage: opencode-lsp run [--model PROVIDER/MODEL] [--yes] [--json] "PROMPT"

@@ -14,6 +14,7 @@ import { ConfigStore } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import { HealthMonitor } from "../monitor/health.ts";
 import { adaptBusToEditor } from "./adapter.ts";
+import { AgentFront } from "./agent-front.ts";
 import { serverCapabilities } from "./capabilities.ts";
 import { mergeCapabilities } from "../proxy/capabilities.ts";
 import { ConfigSync } from "./config-sync.ts";
@@ -49,21 +50,35 @@ export function startLspServer(options: LspServerOptions): void {
   adaptBusToEditor(bus, connection, log);
 
   let proxies: Awaited<ReturnType<typeof startProxies>> | undefined;
+  let params: InitializeParams | undefined;
   dispatcher.onUnhandled((method, params, token) => proxies?.route(method, params, token));
+  const agent = new AgentFront({
+    connection,
+    dispatcher,
+    bus,
+    log,
+    documents,
+    config: () => store.config,
+    root: () => configSync.workspaceRoot,
+    capabilities: () => params?.capabilities ?? {},
+    clientFeatures: () => ((params?.initializationOptions as { capabilities?: object } | undefined)?.capabilities ?? {}) as { permissionRequests?: boolean },
+    proxied: (method, p, token) => proxies?.route(method, p, token),
+  });
 
   health.addSection("documents", () => ({ open: documents.count }));
   health.addSection("proxies", () => proxies?.health() ?? []);
+  health.addSection("agent", () => agent.health());
   health.addSection("config", () => ({ model: store.config.model ?? null, workspaceRoot: configSync.workspaceRoot ?? null }));
 
   connection.onInitialize((raw, token): Promise<InitializeResult> =>
     dispatcher.timed("initialize", token, async () => {
-      const params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
+      params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
       log.debug({ initializationOptions: params.initializationOptions, capabilities: params.capabilities }, "initialize params");
       configSync.initialize(params);
       proxies = await startProxies({ connection, bus, log, documents, params, root: configSync.workspaceRoot, entries: store.config.proxy });
       dispatcher.state = "initialized";
       log.info({ client: params.clientInfo, root: configSync.workspaceRoot, proxies: proxies?.servers.map((s) => s.name) }, "initialized");
-      const capabilities = mergeCapabilities(serverCapabilities(), proxies?.capabilities() ?? []);
+      const capabilities = mergeCapabilities({ ...serverCapabilities(), ...AgentFront.capabilities() }, proxies?.capabilities() ?? []);
       return { capabilities, serverInfo: { name: "opencode-lsp", version } };
     }),
   );
@@ -73,6 +88,7 @@ export function startLspServer(options: LspServerOptions): void {
   connection.onShutdown((token) =>
     dispatcher.timed("shutdown", token, async () => {
       dispatcher.state = "shutdown";
+      agent.dispose();
       await proxies?.shutdown();
       log.info("shutdown");
     }),

@@ -39,7 +39,7 @@ function mergeOptions(a: Caps, b: Caps): Caps {
   for (const [key, value] of Object.entries(b)) {
     const current = out[key];
     if (Array.isArray(current) && Array.isArray(value)) {
-      out[key] = CHARACTER_LISTS.includes(key) || key === "commands" ? [...new Set([...current, ...value])] : current;
+      out[key] = CHARACTER_LISTS.includes(key) || key === "commands" || key === "codeActionKinds" ? [...new Set([...current, ...value])] : current;
     } else if (isObject(current) && isObject(value)) {
       out[key] = mergeOptions(current, value);
     } else if (current === undefined || current === false) {

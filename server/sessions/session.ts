@@ -2,9 +2,10 @@
 // LSP, ACP). It owns the transcript and the tools' per-session state, runs one turn at a time, and
 // publishes each step on the bus as a `session.update`.
 //
-// (The Yjs document behind a session, the workspace merge and retention come with the sessions
-// issue; this class is the API they will sit under.)
+// The session's own Y.Doc holds its metadata and transcript (kept in step with the loop's message
+// list after each turn); its updates are kept so a client can replay the session (`load`).
 import { randomUUID } from "node:crypto";
+import * as Y from "yjs";
 import type { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
 import type { Logger } from "../log.ts";
@@ -46,6 +47,10 @@ export class Session {
   model: string;
   title: string;
   readonly messages: Message[] = [];
+  /** Metadata (`meta`) and transcript (`transcript`): the session as a Yjs document. */
+  readonly doc = new Y.Doc();
+  /** Every update published, in order, for replay. */
+  readonly updates: SessionUpdate[] = [];
   private readonly toolSession: ToolSession;
   private readonly deps: SessionDeps;
   private running: AbortController | undefined;
@@ -56,6 +61,9 @@ export class Session {
     this.model = options.model;
     this.title = options.title ?? "New session";
     this.toolSession = new ToolSession(this.id);
+    this.doc.getMap("meta").set("title", this.title);
+    this.doc.getMap("meta").set("model", this.model);
+    this.doc.getMap("meta").set("createdAt", this.createdAt.toISOString());
   }
 
   get busy(): boolean {
@@ -78,7 +86,7 @@ export class Session {
         prompt: text,
         system: await buildSystemPrompt({ root: deps.files.root }),
         signal: controller.signal,
-        emit: (update: SessionUpdate) => deps.bus.publish({ type: "session.update", sessionId: this.id, update }),
+        emit: (update: SessionUpdate) => this.publish(update),
         ...(options.context ? { context: options.context } : {}),
         ...(options.maxSteps ? { maxSteps: options.maxSteps } : {}),
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
@@ -87,7 +95,30 @@ export class Session {
       });
     } finally {
       this.running = undefined;
+      this.syncTranscript();
     }
+  }
+
+  /** Publishes one update on the bus and keeps it for replay. */
+  publish(update: SessionUpdate): void {
+    this.updates.push(update);
+    this.deps.bus.publish({ type: "session.update", sessionId: this.id, update });
+  }
+
+  private syncTranscript(): void {
+    const transcript = this.doc.getArray<Message>("transcript");
+    this.doc.transact(() => {
+      if (transcript.length > this.messages.length) transcript.delete(0, transcript.length); // compacted
+      transcript.push(this.messages.slice(transcript.length).map((m) => structuredClone(m)));
+    });
+  }
+
+  /** Drops everything the session holds (retention none: nothing of it stays in memory). */
+  erase(): void {
+    this.messages.length = 0;
+    this.updates.length = 0;
+    this.toolSession.todos = [];
+    this.doc.destroy();
   }
 
   /** Cancels the running turn (the model stream and the running tool); a no-op when idle. */

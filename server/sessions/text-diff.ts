@@ -39,7 +39,10 @@ export function textSplices(from: string, to: string): Splice[] {
   let at = start;
   for (const part of diffChars(a, b)) {
     if (part.added) {
-      splices.push({ index: at, deleteCount: 0, insert: part.value });
+      const last = splices.at(-1);
+      // A removal right before at the same place: one replacement.
+      if (last && last.index === at && last.insert === "" && last.deleteCount > 0) last.insert = part.value;
+      else splices.push({ index: at, deleteCount: 0, insert: part.value });
       at += part.value.length;
     } else if (part.removed) {
       splices.push({ index: at, deleteCount: part.value.length, insert: "" });

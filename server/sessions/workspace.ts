@@ -61,7 +61,7 @@ export class Workspace {
   }
 
   /** The front that can apply edits to open documents (set once the editor is connected). */
-  setApplyEdit(applyEdit: ApplyEdit): void {
+  setApplyEdit(applyEdit: ApplyEdit | undefined): void {
     this.applyEdit = applyEdit;
   }
 
@@ -259,7 +259,8 @@ export class Workspace {
     while (entry.flushing) await entry.flushing;
     if (!entry.dirty || (entry.editor && entry.awaitEditor)) return;
     entry.dirty = false;
-    entry.flushing = (entry.editor ? this.pushToEditor(entry, entry.editor) : this.pushToDisk(entry)).finally(() => {
+    // An editor that cannot apply edits gets the file written to disk instead.
+    entry.flushing = (entry.editor && this.applyEdit ? this.pushToEditor(entry, entry.editor) : this.pushToDisk(entry)).finally(() => {
       entry.flushing = undefined;
     });
     await entry.flushing;

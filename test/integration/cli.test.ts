@@ -63,6 +63,22 @@ describe("command line", () => {
   });
 });
 
+describe("models", () => {
+  it("lists at least 75 provider/model entries with their availability", () => {
+    const result = run(["models", "--json"], { env: { OPENAI_API_KEY: "sk-test" } });
+    expect(result.code).toBe(0);
+    const entries = JSON.parse(result.stdout);
+    expect(entries.length).toBeGreaterThanOrEqual(75);
+    expect(new Set(entries.map((e: any) => e.provider)).size).toBeGreaterThanOrEqual(20);
+    const openai = entries.filter((e: any) => e.provider === "openai");
+    expect(openai.length).toBeGreaterThan(0);
+    expect(openai.every((e: any) => e.usable)).toBe(true);
+    expect(entries.find((e: any) => e.provider === "anthropic")).toMatchObject({ usable: false, reason: expect.stringContaining("ANTHROPIC_API_KEY") });
+    const table = run(["models"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^MODEL\s+CONTEXT/);
+  });
+});
+
 describe("logging", () => {
   it("writes to --log-file at the level asked, with secrets redacted", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "log-")), "server.log");

@@ -6,6 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   createMessageConnection,
   StreamMessageReader,
@@ -24,7 +25,7 @@ export interface SpawnOptions {
 
 export interface ServerRequestLog {
   method: string;
-  params: unknown;
+  params: any;
 }
 
 export class LspTestClient {
@@ -52,6 +53,8 @@ export class LspTestClient {
     this.connection.onNotification((method, params) => {
       this.notifications.push({ method, params });
     });
+    // vscode-jsonrpc routes $/progress to per-token handlers; keep the rest as notifications.
+    this.connection.onUnhandledProgress((params) => this.notifications.push({ method: "$/progress", params }));
     this.connection.onRequest((method, params) => {
       this.serverRequests.push({ method, params });
       const answer = this.answers.get(method);
@@ -79,6 +82,51 @@ export class LspTestClient {
   /** Writes bytes to the server's stdin as they are: for malformed frames. */
   writeRaw(bytes: string | Buffer): void {
     this.child.stdin.write(bytes);
+  }
+
+  /** Buffers this client holds, as an editor would: workspace/applyEdit changes them (with didChange). */
+  readonly buffers = new Map<string, TextDocument>();
+  readonly appliedEdits: any[] = [];
+
+  /** Opens a buffer (didOpen) and answers workspace/applyEdit for it like an editor. */
+  async openBuffer(uri: string, languageId: string, text: string): Promise<void> {
+    this.buffers.set(uri, TextDocument.create(uri, languageId, 1, text));
+    if (!this.answers.has("workspace/applyEdit")) this.answers.set("workspace/applyEdit", (params) => this.applyWorkspaceEdit(params));
+    await this.notify("textDocument/didOpen", { textDocument: { uri, languageId, version: 1, text } });
+  }
+
+  /** The user types: a didChange with one incremental change. */
+  async typeIn(uri: string, offset: number, text: string): Promise<void> {
+    const doc = this.buffers.get(uri)!;
+    const at = doc.positionAt(offset);
+    const change = { range: { start: at, end: at }, text };
+    const next = TextDocument.update(doc, [change], doc.version + 1);
+    this.buffers.set(uri, next);
+    await this.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [change] });
+  }
+
+  text(uri: string): string | undefined {
+    return this.buffers.get(uri)?.getText();
+  }
+
+  private applyWorkspaceEdit(params: any): { applied: boolean; failureReason?: string } {
+    this.appliedEdits.push(params.edit);
+    const perDoc: [string, number | null, any[]][] = params.edit.documentChanges
+      ? params.edit.documentChanges.map((c: any) => [c.textDocument.uri, c.textDocument.version, c.edits])
+      : Object.entries(params.edit.changes ?? {}).map(([uri, edits]) => [uri, null, edits as any[]]);
+    for (const [uri, version, edits] of perDoc) {
+      const doc = this.buffers.get(uri);
+      if (!doc) return { applied: false, failureReason: `${uri} is not open` };
+      if (version !== null && version !== doc.version) return { applied: false, failureReason: "version mismatch" };
+    }
+    for (const [uri, , edits] of perDoc) {
+      const doc = this.buffers.get(uri)!;
+      const text = TextDocument.applyEdits(doc, edits);
+      const next = TextDocument.create(uri, doc.languageId, doc.version + 1, text);
+      this.buffers.set(uri, next);
+      void this.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [{ text }] });
+    }
+    return { applied: true };
   }
 
   async initialize(overrides: Record<string, unknown> = {}): Promise<any> {

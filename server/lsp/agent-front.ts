@@ -1,0 +1,377 @@
+// The agent in the editor: code actions, `workspace/executeCommand` commands and the custom
+// `opencode/*` protocol, with work-done progress per turn, permission requests to the user and the
+// session update stream. The agent itself (providers, sessions, tools) loads on first use.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import * as z from "zod/mini";
+import {
+  ErrorCodes,
+  MessageType,
+  ResponseError,
+  ShowMessageRequest,
+  type CancellationToken,
+  type ClientCapabilities,
+  type CodeAction,
+  type CodeActionParams,
+  type Connection,
+} from "vscode-languageserver/node";
+import type { Bus } from "../bus/bus.ts";
+import type { SessionUpdate } from "../bus/events.ts";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../log.ts";
+import type { Session } from "../sessions/session.ts";
+import type { AskPermission, PermissionOutcome } from "../tools/index.ts";
+import type { AgentRuntime } from "./agent-runtime.ts";
+import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_COMMAND, type ActionData } from "./code-actions.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import type { EditorDocuments } from "./documents.ts";
+
+export const COMMANDS = [
+  "opencode.ask",
+  "opencode.session.new",
+  "opencode.session.list",
+  "opencode.session.cancel",
+  "opencode.session.revert",
+  "opencode.session.end",
+  "opencode.session.open",
+  "opencode.model.select",
+  RUN_ACTION_COMMAND,
+] as const;
+
+const position = z.object({ line: z.int().check(z.nonnegative()), character: z.int().check(z.nonnegative()) });
+const range = z.object({ start: position, end: position });
+const sessionId = z.object({ sessionId: z.string() });
+const newSession = z.optional(z.object({ model: z.optional(z.string()), title: z.optional(z.string()) }));
+const askArgs = z.object({ prompt: z.string().check(z.minLength(1)), uri: z.optional(z.string()), range: z.optional(range), sessionId: z.optional(z.string()) });
+const promptParams = z.object({
+  sessionId: z.string(),
+  prompt: z.string().check(z.minLength(1)),
+  context: z.optional(z.array(z.object({ uri: z.string(), range: z.optional(range) }))),
+});
+const modelArgs = z.object({ model: z.string().check(z.regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"')) });
+const executeParams = z.object({ command: z.string(), arguments: z.optional(z.array(z.unknown())) });
+
+export interface AgentFrontOptions {
+  connection: Connection;
+  dispatcher: Dispatcher;
+  bus: Bus;
+  log: Logger;
+  documents: EditorDocuments;
+  config: () => Config;
+  root: () => string | undefined;
+  capabilities: () => ClientCapabilities;
+  /** initializationOptions.capabilities: what a rich client announced. */
+  clientFeatures: () => { permissionRequests?: boolean; sessionUpdates?: boolean };
+  /** The proxies' answer for requests we share (code actions, commands they own). */
+  proxied: (method: string, params: unknown, token: CancellationToken) => Promise<unknown> | undefined;
+}
+
+export class AgentFront {
+  private runtimePromise: Promise<AgentRuntime> | undefined;
+  private runtime: AgentRuntime | undefined;
+  /** The client spoke the custom protocol (or announced it): stream session updates to it. */
+  private streaming = false;
+  private modelOverride: string | undefined;
+  private transcriptDir: string | undefined;
+  private readonly options: AgentFrontOptions;
+
+  constructor(options: AgentFrontOptions) {
+    this.options = options;
+    const { dispatcher, bus, connection } = options;
+
+    bus.on("session.update", (e) => {
+      if (!this.streaming && !options.clientFeatures().sessionUpdates) return;
+      connection.sendNotification("opencode/session/update", { sessionId: e.sessionId, update: e.update }).catch(() => undefined);
+    });
+
+    dispatcher.request("textDocument/codeAction", z.looseObject({ textDocument: z.object({ uri: z.string() }), range, context: z.looseObject({ diagnostics: z.array(z.unknown()) }) }), (params, token) =>
+      this.codeActions(params as unknown as CodeActionParams, token),
+    );
+    dispatcher.request("codeAction/resolve", z.looseObject({ title: z.string() }), (action, token) => this.resolveAction(action as CodeAction, token));
+    dispatcher.request("workspace/executeCommand", executeParams, (params, token) => this.execute(params.command, params.arguments ?? [], token));
+
+    const custom = <S extends z.core.$ZodType, R>(method: string, schema: S, handler: (params: z.output<S>, token: CancellationToken) => Promise<R> | R) =>
+      dispatcher.request(method, schema, (params, token) => {
+        this.streaming = true;
+        return handler(params, token);
+      });
+    custom("opencode/session/new", newSession, async (p) => ({ sessionId: (await this.newSession(p ?? {})).id }));
+    custom("opencode/session/prompt", promptParams, async (p, token) => {
+      const session = await this.session(p.sessionId);
+      const result = await this.runTurn(session, p.prompt, await this.contextOf(p.context ?? []), token);
+      return { stopReason: result.stopReason, ...(result.error ? { error: result.error } : {}) };
+    });
+    custom("opencode/session/list", z.optional(z.unknown()), async () => (await this.rt()).sessions.list());
+    custom("opencode/session/load", sessionId, async (p) => {
+      const session = await this.session(p.sessionId);
+      for (const update of session.updates) await connection.sendNotification("opencode/session/update", { sessionId: session.id, update });
+      return { sessionId: session.id, title: session.title, model: session.model, messages: session.messages.length };
+    });
+    custom("opencode/session/end", sessionId, async (p) => ({ ended: (await this.rt()).sessions.end(p.sessionId) }));
+    custom("opencode/models", z.optional(z.unknown()), async () => (await this.rt()).client.listModels({ probe: true }));
+    connection.onNotification("opencode/session/cancel", (params: unknown) => {
+      const parsed = z.safeParse(sessionId, params);
+      if (parsed.success) this.runtime?.sessions.get(parsed.data.sessionId)?.cancel();
+    });
+  }
+
+  /** What this front adds to the initialize result. */
+  static capabilities() {
+    return {
+      codeActionProvider: { codeActionKinds: ["quickfix", "refactor.rewrite"], resolveProvider: true },
+      executeCommandProvider: { commands: [...COMMANDS] },
+    };
+  }
+
+  health(): unknown {
+    return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats() };
+  }
+
+  dispose(): void {
+    this.runtime?.dispose();
+    if (this.transcriptDir) rmSync(this.transcriptDir, { recursive: true, force: true });
+  }
+
+  // The runtime ------------------------------------------------------------------------------
+
+  private rt(): Promise<AgentRuntime> {
+    this.runtimePromise ??= (async () => {
+      const root = this.options.root();
+      if (!root) throw new ResponseError(ErrorCodes.InvalidRequest, "OpenCode needs a workspace folder (rootUri or workspaceFolders)");
+      const { createAgentRuntime } = await import("./agent-runtime.ts");
+      const runtime = createAgentRuntime({
+        connection: this.options.connection,
+        bus: this.options.bus,
+        log: this.options.log,
+        root,
+        config: this.options.config,
+        capabilities: this.options.capabilities(),
+        documents: this.options.documents,
+        ask: (id) => this.askUser(id),
+      });
+      this.runtime = runtime;
+      return runtime;
+    })();
+    return this.runtimePromise;
+  }
+
+  private async newSession(options: { model?: string; title?: string }): Promise<Session> {
+    const runtime = await this.rt();
+    try {
+      return runtime.sessions.create({ ...options, ...(options.model ?? this.modelOverride ? { model: options.model ?? this.modelOverride } : {}) });
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, `OpenCode: ${(error as Error).message}`);
+    }
+  }
+
+  private async session(id: string): Promise<Session> {
+    const session = (await this.rt()).sessions.get(id);
+    if (!session) throw new ResponseError(ErrorCodes.InvalidParams, `no session ${id}`);
+    return session;
+  }
+
+  // Turns ------------------------------------------------------------------------------------
+
+  /** One turn with work-done progress; cancelled by $/cancelRequest or by cancelling the progress. */
+  private async runTurn(session: Session, prompt: string, context: string[], token?: CancellationToken) {
+    const { connection, bus } = this.options;
+    const progress = this.options.capabilities().window?.workDoneProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    progress?.begin(session.title, undefined, "thinking…", true);
+    const cancels = [progress?.token.onCancellationRequested(() => session.cancel()), token?.onCancellationRequested(() => session.cancel())];
+    let text = "";
+    let tokens = 0;
+    const stop = bus.on("session.update", (e) => {
+      if (e.sessionId !== session.id) return;
+      const u = e.update;
+      if (u.kind === "message_chunk") text += u.text;
+      if (u.kind === "usage") tokens += u.inputTokens + u.outputTokens;
+      const line = progressLine(u, tokens);
+      if (line) progress?.report(line);
+    });
+    try {
+      const result = await session.prompt(prompt, { context });
+      progress?.report(result.stopReason === "end_turn" ? `done · ${tokens} tokens` : `${result.stopReason}${result.error ? `: ${result.error}` : ""}`);
+      return { ...result, text };
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, `OpenCode: ${(error as Error).message}`);
+    } finally {
+      stop();
+      for (const c of cancels) c?.dispose();
+      progress?.done();
+    }
+  }
+
+  private async contextOf(items: { uri: string; range?: { start: { line: number }; end: { line: number } } }[]): Promise<string[]> {
+    return items.map(({ uri, range }) => {
+      const text = this.options.documents.snapshot(uri)?.text ?? "";
+      const lines = text.split(/\r?\n/);
+      const from = range?.start.line ?? 0;
+      const to = range ? range.end.line + 1 : lines.length;
+      return `${this.pathOf(uri)} lines ${from + 1}-${to}:\n${lines.slice(from, to).join("\n")}`;
+    });
+  }
+
+  private pathOf(uri: string): string {
+    const root = this.options.root();
+    if (!uri.startsWith("file:")) return uri;
+    const abs = fileURLToPath(uri);
+    return root ? relative(root, abs) : abs;
+  }
+
+  // Permissions ------------------------------------------------------------------------------
+
+  /** `ask` for one session: the custom request when the client announced it, else showMessageRequest. */
+  private askUser(sessionId: string): AskPermission {
+    const { connection } = this.options;
+    return async (request, signal) => {
+      if (signal.aborted) return "reject";
+      if (this.options.clientFeatures().permissionRequests) {
+        const answer = await connection
+          .sendRequest("opencode/session/requestPermission", { sessionId, tool: request.tool, input: request.input, title: request.title })
+          .catch(() => undefined);
+        const outcome = (answer as { outcome?: string } | undefined)?.outcome;
+        return outcome === "allow_once" || outcome === "allow_always" ? outcome : "reject";
+      }
+      const choices: [string, PermissionOutcome][] = [["Allow once", "allow_once"], ["Always allow", "allow_always"], ["Reject", "reject"]];
+      const picked = await connection
+        .sendRequest(ShowMessageRequest.type, { type: MessageType.Warning, message: `OpenCode wants to ${request.title}`, actions: choices.map(([title]) => ({ title })) })
+        .catch(() => null);
+      return choices.find(([title]) => title === picked?.title)?.[1] ?? "reject";
+    };
+  }
+
+  // Code actions -----------------------------------------------------------------------------
+
+  private async codeActions(params: CodeActionParams, token: CancellationToken): Promise<unknown[]> {
+    const doc = this.options.documents.store.get(params.textDocument.uri);
+    const resolve = this.options.capabilities().textDocument?.codeAction?.resolveSupport?.properties ?? [];
+    const ours = doc ? listCodeActions(params, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }), !resolve.includes("edit")) : [];
+    const theirs = await this.options.proxied("textDocument/codeAction", params, token);
+    return [...(Array.isArray(theirs) ? theirs : []), ...ours];
+  }
+
+  private async resolveAction(action: CodeAction, token: CancellationToken): Promise<unknown> {
+    if (!isActionData(action.data)) {
+      return (await this.options.proxied("codeAction/resolve", action, token)) ?? action;
+    }
+    await this.runAction(action.data, token);
+    // The agent's edits reached the editor as workspace/applyEdit while it ran.
+    return { ...action, edit: { changes: {} } };
+  }
+
+  private async runAction(data: ActionData, token?: CancellationToken): Promise<{ sessionId: string; text: string }> {
+    const doc = this.options.documents.snapshot(data.uri);
+    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `OpenCode: ${data.uri} is not open`);
+    const session = await this.newSession({ title: actionTitle(data.opencode) });
+    const path = this.pathOf(data.uri);
+    if (data.opencode === "instruction") await this.removeLine(session, data.uri, data.range.start.line);
+    const { prompt, context } = actionPrompt(data, path, doc.text);
+    const result = await this.runTurn(session, prompt, context, token);
+    if (result.stopReason === "error") this.show(MessageType.Error, `OpenCode: ${result.error}`);
+    else if (data.opencode === "explain" && result.text) this.show(MessageType.Info, result.text);
+    return { sessionId: session.id, text: result.text };
+  }
+
+  /** The instruction comment goes, as the session's own edit (so revert brings it back). */
+  private async removeLine(session: Session, uri: string, line: number): Promise<void> {
+    const runtime = await this.rt();
+    const abs = fileURLToPath(uri);
+    const text = runtime.sessions.workspace.textOf(abs) ?? this.options.documents.snapshot(uri)?.text ?? "";
+    const lines = text.split("\n");
+    lines.splice(line, 1);
+    await runtime.sessions.workspace.read(abs, session.id, true);
+    await runtime.sessions.workspace.write(abs, lines.join("\n"), session.id);
+  }
+
+  // Commands ---------------------------------------------------------------------------------
+
+  private async execute(command: string, args: unknown[], token: CancellationToken): Promise<unknown> {
+    const arg = args[0];
+    const v = <S extends z.core.$ZodType>(schema: S) => this.options.dispatcher.validate(command, schema, arg);
+    switch (command) {
+      case "opencode.ask": {
+        const p = v(askArgs);
+        const session = p.sessionId ? await this.session(p.sessionId) : await this.newSession({ title: p.prompt.slice(0, 60) });
+        const context = p.uri ? await this.contextOf([{ uri: p.uri, ...(p.range ? { range: p.range } : {}) }]) : [];
+        const result = await this.runTurn(session, p.prompt, context, token);
+        if (result.stopReason === "error") throw new ResponseError(ErrorCodes.InternalError, `OpenCode: ${result.error}`);
+        return { sessionId: session.id, text: result.text };
+      }
+      case "opencode.session.new":
+        return { sessionId: (await this.newSession(v(newSession) ?? {})).id };
+      case "opencode.session.list":
+        return (await this.rt()).sessions.list();
+      case "opencode.session.cancel":
+        (await this.session(v(sessionId).sessionId)).cancel();
+        return null;
+      case "opencode.session.revert": {
+        const id = v(sessionId).sessionId;
+        const files = await (await this.rt()).sessions.revert(id);
+        return { reverted: files };
+      }
+      case "opencode.session.end":
+        (await this.rt()).sessions.end(v(sessionId).sessionId);
+        return null;
+      case "opencode.session.open":
+        return this.openTranscript(await this.session(v(sessionId).sessionId));
+      case "opencode.model.select": {
+        const { model } = v(modelArgs);
+        const problem = (await this.rt()).client.checkModel(model);
+        if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `OpenCode: ${problem}`);
+        this.modelOverride = model;
+        return null;
+      }
+      case RUN_ACTION_COMMAND: {
+        if (!isActionData(arg)) throw new ResponseError(ErrorCodes.InvalidParams, `${command}: expected a code action's data`);
+        return this.runAction(arg, token);
+      }
+      default: {
+        const theirs = this.options.proxied("workspace/executeCommand", { command, arguments: args }, token);
+        if (!theirs) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${command}`);
+        return theirs;
+      }
+    }
+  }
+
+  /** The transcript as Markdown in a private temp dir (erased on shutdown), shown read-only. */
+  private async openTranscript(session: Session): Promise<unknown> {
+    this.transcriptDir ??= mkdtempSync(join(tmpdir(), "opencode-lsp-"));
+    const file = join(this.transcriptDir, `${session.id}.md`);
+    writeFileSync(file, transcriptMarkdown(session), { mode: 0o600 });
+    const uri = pathToFileURL(file).href;
+    if (!this.options.capabilities().window?.showDocument?.support) {
+      this.show(MessageType.Info, `OpenCode transcript: ${file}`);
+      return { uri };
+    }
+    await this.options.connection.window.showDocument({ uri, takeFocus: true });
+    return { uri };
+  }
+
+  private show(type: MessageType, message: string): void {
+    this.options.connection.sendNotification("window/showMessage", { type, message: message.length > 4000 ? `${message.slice(0, 4000)}…` : message }).catch(() => undefined);
+  }
+}
+
+function progressLine(update: SessionUpdate, tokens: number): string | undefined {
+  if (update.kind === "tool_call") return `${update.title} · ${tokens} tokens`;
+  if (update.kind === "usage") return `${tokens} tokens`;
+  return undefined;
+}
+
+function transcriptMarkdown(session: Session): string {
+  const lines = [`# ${session.title}`, "", `model: ${session.model} · started ${session.createdAt.toISOString()}`, ""];
+  for (const m of session.messages) {
+    if (m.role === "user") lines.push("## User", "", m.content, "");
+    else if (m.role === "assistant") {
+      lines.push("## OpenCode", "");
+      if (m.content) lines.push(m.content, "");
+      for (const call of m.toolCalls ?? []) lines.push(`- **${call.name}** \`${JSON.stringify(call.input).slice(0, 200)}\``);
+      if (m.toolCalls?.length) lines.push("");
+    } else {
+      lines.push(`<details><summary>${m.toolName}${m.isError ? " (failed)" : ""}</summary>`, "", "```", m.content.slice(0, 4000), "```", "</details>", "");
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,61 @@
+// The agent behind the LSP front, loaded on first use (the providers, tools and Yjs are not needed
+// to answer initialize, hover or code-action listing). It owns the model client and the session
+// manager, keeps the workspace doc in step with the editor's documents, and sends the workspace's
+// merged edits back as workspace/applyEdit.
+import type { Connection, ClientCapabilities } from "vscode-languageserver/node";
+import type { Bus } from "../bus/bus.ts";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../log.ts";
+import { createModelClient, type ModelClient } from "../providers/index.ts";
+import { SessionManager } from "../sessions/manager.ts";
+import type { AskPermission } from "../tools/index.ts";
+import type { EditorDocuments } from "./documents.ts";
+
+export interface AgentRuntimeOptions {
+  connection: Connection;
+  bus: Bus;
+  log: Logger;
+  root: string;
+  config: () => Config;
+  capabilities: ClientCapabilities;
+  documents: EditorDocuments;
+  ask: (sessionId: string) => AskPermission;
+}
+
+export interface AgentRuntime {
+  client: ModelClient;
+  sessions: SessionManager;
+  dispose(): void;
+}
+
+export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
+  const { connection, bus, log, documents, capabilities } = options;
+  const client = createModelClient({ config: options.config(), log });
+  bus.on("config.changed", () => client.updateConfig(options.config()));
+  const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask });
+  const workspace = sessions.workspace;
+
+  const versioned = Boolean(capabilities.workspace?.workspaceEdit?.documentChanges);
+  if (capabilities.workspace?.applyEdit) {
+    workspace.setApplyEdit(async (uri, version, edits) => {
+      const edit = versioned ? { documentChanges: [{ textDocument: { uri, version }, edits }] } : { changes: { [uri]: edits } };
+      const result = await connection.workspace.applyEdit({ label: "OpenCode", edit });
+      if (!result.applied) log.debug({ uri, version, reason: result.failureReason }, "editor refused an edit");
+      return result.applied;
+    });
+  } else {
+    workspace.setApplyEdit(undefined);
+    bus.publish({ type: "notice", level: "warning", message: "opencode-lsp: this editor cannot apply edits (no workspace/applyEdit); OpenCode writes its changes to disk instead — reload changed buffers." });
+  }
+
+  // The workspace follows the editor's documents from now on, starting with those already open.
+  for (const doc of documents.all()) workspace.openInEditor(doc.uri, doc.languageId, doc.version, doc.text);
+  documents.addListener({
+    didOpen: (doc) => workspace.openInEditor(doc.uri, doc.languageId, doc.version, doc.text),
+    didChange: (doc, changes) => workspace.changeInEditor(doc.uri, changes, doc.version),
+    didClose: (uri) => void workspace.closeInEditor(uri).catch((error: unknown) => log.warn({ err: error, uri }, "close failed")),
+    didSave: (uri) => workspace.savedInEditor(uri),
+  });
+
+  return { client, sessions, dispose: () => sessions.dispose() };
+}

@@ -1,0 +1,133 @@
+// The session manager: creates, lists, finds, reverts and ends sessions over one workspace doc.
+// Every front (LSP, ACP, headless run) goes through it.
+import { TextDocument } from "vscode-languageserver-textdocument";
+import type { Bus } from "../bus/bus.ts";
+import type { TextEdit } from "./editor-replica.ts";
+import type { Logger } from "../log.ts";
+import type { ModelClient } from "../agent/model-client.ts";
+import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
+import type { RegistryConfig } from "../tools/registry.ts";
+import { Session } from "./session.ts";
+import { Workspace, type WriteFile } from "./workspace.ts";
+import { YjsWorkspaceFiles } from "./yjs-files.ts";
+import type { Splice } from "./text-diff.ts";
+
+export interface SessionManagerOptions {
+  root: string;
+  bus: Bus;
+  log?: Logger;
+  client: ModelClient;
+  /** The live configuration (permissions, policy, model). */
+  config: () => RegistryConfig & { model?: string; policy: { allowPaths?: string[] } };
+  /** Asks the user about one session's tool call. */
+  ask?: (sessionId: string) => AskPermission;
+}
+
+export interface SessionInfo {
+  sessionId: string;
+  title: string;
+  model: string;
+  createdAt: string;
+  messages: number;
+}
+
+export class SessionManager {
+  readonly workspace: Workspace;
+  private readonly sessions = new Map<string, Session>();
+  private readonly disk: DiskWorkspaceFiles;
+  private readonly tools: ToolRegistry;
+  private readonly options: SessionManagerOptions;
+
+  constructor(options: SessionManagerOptions) {
+    this.options = options;
+    const allowPaths = options.config().policy.allowPaths;
+    this.disk = new DiskWorkspaceFiles(options.root, allowPaths ? { allowPaths } : {});
+    const writeFile: WriteFile = async (abs, text) => {
+      await this.disk.writeText((await this.disk.resolve(abs)).rel, text);
+    };
+    this.workspace = new Workspace({ writeFile, ...(options.log ? { log: options.log } : {}) });
+    this.tools = new ToolRegistry({ tools: builtinTools(), config: options.config, ...(options.log ? { logger: options.log } : {}) });
+  }
+
+  create(options: { model?: string; title?: string } = {}): Session {
+    const model = options.model ?? this.options.config().model;
+    if (!model) throw new Error(`no model chosen. ${this.options.client.setupHint?.() ?? ""}`.trim());
+    const problem = this.options.client.checkModel?.(model);
+    if (problem) throw new Error(problem);
+    const { bus, log, client } = this.options;
+    // Assigned below; the files' write hook needs the session it belongs to.
+    let session: Session;
+    const id = crypto.randomUUID();
+    const files = new YjsWorkspaceFiles(this.disk, this.workspace, id, (abs, result, before) => {
+      session.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) });
+    });
+    const ask = this.options.ask?.(id);
+    session = new Session(
+      { client, tools: this.tools, files, bus, ...(log ? { log } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
+      { id, model, ...(options.title ? { title: options.title } : {}) },
+    );
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Like get, but a clear error for an unknown id. */
+  require(id: string): Session {
+    const session = this.sessions.get(id);
+    if (!session) throw new Error(`no session ${id}`);
+    return session;
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => ({
+      sessionId: s.id,
+      title: s.title,
+      model: s.model,
+      createdAt: s.createdAt.toISOString(),
+      messages: s.messages.length,
+    }));
+  }
+
+  /** Undoes this session's edits only. Returns how many files changed. */
+  revert(id: string): Promise<number> {
+    this.require(id);
+    return this.workspace.revert(id);
+  }
+
+  /** Cancels and erases a session: transcript, undo history, read bases. */
+  end(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    session.cancel();
+    session.erase();
+    this.workspace.endSession(id);
+    this.sessions.delete(id);
+    return true;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  dispose(): void {
+    for (const id of [...this.sessions.keys()]) this.end(id);
+    this.workspace.destroy();
+  }
+}
+
+/**
+ * A session's change as LSP TextEdits against the text it replaced (for its `edit` update). Splices
+ * apply one after another; TextEdits all refer to the original text, so offsets are shifted back.
+ */
+function toTextEdits(before: string, splices: Splice[]): TextEdit[] {
+  const doc = TextDocument.create("file:///x", "plaintext", 0, before);
+  let shift = 0;
+  return splices.map((s) => {
+    const start = s.index - shift;
+    shift += s.insert.length - s.deleteCount;
+    return { range: { start: doc.positionAt(start), end: doc.positionAt(start + s.deleteCount) }, newText: s.insert };
+  });
+}

@@ -1,0 +1,231 @@
+// The agent in the editor, over stdio against the built server and a scripted model: code actions,
+// commands, the custom protocol with its update stream, permissions, progress, cancellation.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { LspTestClient } from "../support/lsp-client.ts";
+import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../support/providers/scripted-server.ts";
+
+const SOURCE = `export function area(width: number, height: number): number {\n  return width + height;\n}\n`;
+
+let client: LspTestClient | undefined;
+let provider: ScriptedProvider | undefined;
+afterEach(async () => {
+  client?.kill();
+  await provider?.close();
+  client = undefined;
+  provider = undefined;
+});
+
+interface Setup {
+  turns: ScriptedTurn[];
+  capabilities?: Record<string, unknown>;
+  features?: Record<string, unknown>;
+  permissions?: Record<string, unknown>;
+  files?: Record<string, string>;
+}
+
+async function start(setup: Setup) {
+  provider = await startScriptedProvider({ protocol: "openai", turns: setup.turns });
+  const root = mkdtempSync(join(tmpdir(), "lsp-agent-"));
+  for (const [name, text] of Object.entries(setup.files ?? { "area.ts": SOURCE })) writeFileSync(join(root, name), text);
+  client = new LspTestClient({ cwd: root });
+  await client.initialize({
+    rootUri: pathToFileURL(root).href,
+    capabilities: setup.capabilities ?? { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } }, window: { workDoneProgress: true, showDocument: { support: true } } },
+    initializationOptions: {
+      model: "scripted/test-model",
+      providers: { scripted: { baseURL: provider.baseURLs.openai, protocol: "openai", apiKey: "test-key" } },
+      permissions: setup.permissions ?? { edit: "allow", bash: "allow" },
+      ...(setup.features ? { capabilities: setup.features } : {}),
+    },
+  });
+  const uri = pathToFileURL(join(root, "area.ts")).href;
+  return { root, uri, client };
+}
+
+const FIX: ScriptedTurn[] = [
+  { toolCalls: [{ id: "c1", name: "edit", arguments: { path: "area.ts", oldString: "return width + height;", newString: "return width * height;" } }] },
+  { text: "Fixed: area multiplies." },
+];
+const diagnostic = { range: { start: { line: 1, character: 2 }, end: { line: 1, character: 24 } }, message: "area is wrong: it adds", severity: 1, source: "test" };
+
+describe("code actions", () => {
+  it("lists OpenCode actions by context, cheaply and without a model", async () => {
+    const { uri, client } = await start({ turns: [] });
+    await client.openBuffer(uri, "typescript", SOURCE + "// @opencode rename width to w\n");
+    const onDiagnostic = await client.request("textDocument/codeAction", { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    expect(onDiagnostic.map((a: any) => a.title)).toEqual(expect.arrayContaining(["OpenCode: Fix this diagnostic", "OpenCode: Explain", "OpenCode: Refactor selection", "OpenCode: Write tests", "OpenCode: Add documentation"]));
+    expect(onDiagnostic.find((a: any) => a.title === "OpenCode: Fix this diagnostic").kind).toBe("quickfix");
+    const onComment = await client.request("textDocument/codeAction", { textDocument: { uri }, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, context: { diagnostics: [] } });
+    expect(onComment.map((a: any) => a.title)).toEqual(["OpenCode: Run instruction in comment"]);
+    expect(provider!.requests).toHaveLength(0);
+    // Without resolve support, each action carries the command that runs it.
+    expect(onComment[0].command.command).toBe("opencode.codeAction.run");
+  });
+
+  it("Fix this diagnostic: resolve runs the agent and the fix arrives as workspace/applyEdit", async () => {
+    const { uri, client } = await start({
+      turns: FIX,
+      capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } }, textDocument: { codeAction: { resolveSupport: { properties: ["edit"] } } } },
+    });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const [action] = await client.request("textDocument/codeAction", { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ["quickfix"] } });
+    expect(action.command).toBeUndefined();
+    await client.request("codeAction/resolve", action);
+    await expect.poll(() => client.text(uri)).toBe(SOURCE.replace("width + height", "width * height"));
+    expect(client.appliedEdits[0].documentChanges[0].textDocument).toEqual({ uri, version: 1 });
+    const prompt = JSON.stringify(provider!.requests[0]!.body.messages);
+    expect(prompt).toContain("area is wrong: it adds");
+  });
+
+  it("Run instruction in comment: the comment line goes and the instruction is carried out", async () => {
+    const text = "// @opencode make area multiply\n" + SOURCE;
+    const { uri, client } = await start({ turns: FIX, files: { "area.ts": text } });
+    await client.openBuffer(uri, "typescript", text);
+    const [action] = await client.request("textDocument/codeAction", { textDocument: { uri }, range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, context: { diagnostics: [] } });
+    await client.request("workspace/executeCommand", action.command);
+    await expect.poll(() => client.text(uri)).toBe(SOURCE.replace("width + height", "width * height"));
+    expect(JSON.stringify(provider!.requests[0]!.body.messages)).toContain("make area multiply");
+  });
+
+  it("Explain shows the answer and changes nothing", async () => {
+    const { uri, client } = await start({ turns: [{ text: "It adds the two sides." }] });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const actions = await client.request("textDocument/codeAction", { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 1 } }, context: { diagnostics: [] } });
+    const explain = actions.find((a: any) => a.title === "OpenCode: Explain");
+    await client.request("workspace/executeCommand", explain.command);
+    const shown = await client.waitForNotification("window/showMessage", (p) => p.message.includes("It adds the two sides."));
+    expect(shown.type).toBe(3);
+    expect(client.text(uri)).toBe(SOURCE);
+  });
+});
+
+describe("commands", () => {
+  it("opencode.ask, session list/revert/end/open, model.select", async () => {
+    const { uri, root, client } = await start({ turns: FIX });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const answer = await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "fix area", uri }] });
+    expect(answer.text).toBe("Fixed: area multiplies.");
+    await expect.poll(() => client.text(uri)).toContain("width * height");
+
+    const list = await client.request("workspace/executeCommand", { command: "opencode.session.list" });
+    expect(list).toEqual([expect.objectContaining({ sessionId: answer.sessionId, title: "fix area", model: "scripted/test-model", messages: 4 })]);
+
+    await client.typeIn(uri, 0, "// mine\n");
+    await client.request("workspace/executeCommand", { command: "opencode.session.revert", arguments: [{ sessionId: answer.sessionId }] });
+    await expect.poll(() => client.text(uri)).toBe("// mine\n" + SOURCE);
+
+    const opened = await client.request("workspace/executeCommand", { command: "opencode.session.open", arguments: [{ sessionId: answer.sessionId }] });
+    const shown = client.serverRequests.find((r) => r.method === "window/showDocument");
+    expect(shown?.params.uri).toBe(opened.uri);
+    expect(readFileSync(new URL(opened.uri), "utf8")).toContain("fix area");
+
+    await client.request("workspace/executeCommand", { command: "opencode.session.end", arguments: [{ sessionId: answer.sessionId }] });
+    expect(await client.request("workspace/executeCommand", { command: "opencode.session.list" })).toEqual([]);
+
+    await expect(client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [{ model: "nope/x" }] })).rejects.toMatchObject({ message: expect.stringContaining("unknown provider") });
+    await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [{ model: "scripted/other-model" }] });
+    const { sessionId } = await client.request("workspace/executeCommand", { command: "opencode.session.new", arguments: [{}] });
+    expect((await client.request("workspace/executeCommand", { command: "opencode.session.list" }))[0]).toMatchObject({ sessionId, model: "scripted/other-model" });
+    expect(readFileSync(join(root, "area.ts"), "utf8")).toBe(SOURCE); // the buffer was edited, not the disk
+  });
+
+  it("rejects bad arguments with InvalidParams and lists every command", async () => {
+    const { client } = await start({ turns: [] });
+    await expect(client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{}] })).rejects.toMatchObject({ code: -32602 });
+    await expect(client.request("workspace/executeCommand", { command: "opencode.nope", arguments: [] })).rejects.toMatchObject({ code: -32602 });
+  });
+});
+
+describe("custom protocol", () => {
+  it("streams session updates and answers with the stop reason", async () => {
+    const { uri, client } = await start({ turns: [{ ...FIX[0]!, usage: { input: 100, output: 5 } }, FIX[1]!] });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const { sessionId } = await client.request("opencode/session/new", { title: "mine" });
+    const result = await client.request("opencode/session/prompt", { sessionId, prompt: "fix it", context: [{ uri, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } } }] });
+    expect(result).toEqual({ stopReason: "end_turn" });
+    const kinds = client.notifications.filter((n) => n.method === "opencode/session/update" && n.params.sessionId === sessionId).map((n) => n.params.update.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["tool_call", "tool_result", "edit", "usage", "message_chunk"]));
+    const edit = client.notifications.find((n) => n.params?.update?.kind === "edit")!.params.update;
+    expect(edit).toEqual({ kind: "edit", uri, edits: [{ range: { start: { line: 1, character: 15 }, end: { line: 1, character: 16 } }, newText: "*" }] });
+    expect(JSON.stringify(provider!.requests[0]!.body.messages)).toContain("return width + height;"); // the context
+    const before = client.notifications.length;
+    const loaded = await client.request("opencode/session/load", { sessionId });
+    expect(loaded.messages).toBe(4);
+    expect(client.notifications.length - before).toBe(kinds.length);
+    expect((await client.request("opencode/models")).length).toBeGreaterThanOrEqual(75);
+  });
+
+  it("asks permission through opencode/session/requestPermission: accepted and rejected", async () => {
+    const { uri, client } = await start({ turns: [FIX[0]!, { text: "done" }, FIX[0]!, { text: "done" }], permissions: { edit: "ask" }, features: { permissionRequests: true } });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    let outcome = "reject";
+    client.answers.set("opencode/session/requestPermission", () => ({ outcome }));
+    const { sessionId } = await client.request("opencode/session/new", {});
+    await client.request("opencode/session/prompt", { sessionId, prompt: "fix" });
+    const asked = client.serverRequests.find((r) => r.method === "opencode/session/requestPermission");
+    expect(asked?.params).toMatchObject({ sessionId, tool: "edit", title: expect.stringContaining("area.ts") });
+    expect(client.text(uri)).toBe(SOURCE);
+    outcome = "allow_once";
+    await client.request("opencode/session/prompt", { sessionId, prompt: "fix, please" });
+    await expect.poll(() => client.text(uri)).toContain("width * height");
+  });
+
+  it("falls back to window/showMessageRequest for clients without permissionRequests", async () => {
+    const { uri, client } = await start({ turns: FIX, permissions: { edit: "ask" } });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    client.answers.set("window/showMessageRequest", (p) => p.actions.find((a: any) => a.title === "Allow once"));
+    const { sessionId } = await client.request("opencode/session/new", {});
+    await client.request("opencode/session/prompt", { sessionId, prompt: "fix" });
+    expect(client.serverRequests.find((r) => r.method === "window/showMessageRequest")?.params.message).toMatch(/OpenCode wants to .*area\.ts/);
+    await expect.poll(() => client.text(uri)).toContain("width * height");
+  });
+
+  it("reports progress begin/report/end around a turn", async () => {
+    const { uri, client } = await start({ turns: FIX });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const { sessionId } = await client.request("opencode/session/new", { title: "Progress" });
+    await client.request("opencode/session/prompt", { sessionId, prompt: "fix" });
+    const created = client.serverRequests.find((r) => r.method === "window/workDoneProgress/create");
+    expect(created).toBeDefined();
+    const progress = client.notifications.filter((n) => n.method === "$/progress" && n.params.token === created!.params.token).map((n) => n.params.value);
+    expect(progress[0]).toMatchObject({ kind: "begin", title: "Progress", cancellable: true });
+    expect(progress.some((p) => p.kind === "report" && /edit/.test(p.message))).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ kind: "end" });
+  });
+
+  it("cancels a turn with $/cancelRequest and with progress cancel; the model stream is closed", async () => {
+    const { uri, client } = await start({ turns: [{ text: "thinking", hang: true }] });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const { sessionId } = await client.request("opencode/session/new", {});
+    const { CancellationTokenSource } = await import("vscode-jsonrpc/node");
+    const source = new CancellationTokenSource();
+    const pending = client.connection.sendRequest("opencode/session/prompt", { sessionId, prompt: "go" }, source.token);
+    await expect.poll(() => provider!.requests.length).toBe(1);
+    source.cancel();
+    expect(await pending).toEqual({ stopReason: "cancelled" });
+    await expect.poll(() => provider!.requests[0]!.aborted).toBe(true);
+
+    const second = client.request("opencode/session/prompt", { sessionId, prompt: "again" });
+    await expect.poll(() => provider!.requests.length).toBe(2);
+    const token = client.serverRequests.filter((r) => r.method === "window/workDoneProgress/create").at(-1)!.params.token;
+    await client.notify("window/workDoneProgress/cancel", { token });
+    expect(await second).toEqual({ stopReason: "cancelled" });
+    await expect.poll(() => provider!.requests[1]!.aborted).toBe(true);
+  });
+});
+
+describe("clients without capabilities", () => {
+  it("without workspace/applyEdit the change is written to disk and the user is told", async () => {
+    const { uri, root, client } = await start({ turns: FIX, capabilities: {} });
+    await client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text: SOURCE } });
+    const answer = await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "fix" }] });
+    expect(answer.text).toContain("Fixed");
+    expect(readFileSync(join(root, "area.ts"), "utf8")).toContain("width * height");
+    const notice = await client.waitForNotification("window/showMessage", (p) => /cannot apply edits/.test(p.message));
+    expect(notice.type).toBe(2);
+  });
+});
