@@ -228,7 +228,7 @@ export function verifyShareLink(link: string, options: { trustedKeys?: string[] 
   const parts = fragment.split(".");
   const version = parts[0] ?? "";
   if (!/^v\d+$/.test(version)) throw new ShareLinkError("not_a_link", "not a share link: it does not start with a format version (v1.)");
-  if (version !== LINK_VERSION) throw new ShareLinkError("unsupported_version", `link format ${version} is not supported (this version reads ${LINK_VERSION})`);
+  if (version !== LINK_VERSION) throw new ShareLinkError("unsupported_version", `link format ${version} is not supported (only ${LINK_VERSION} is)`);
   if (parts.length < 3 || parts[1] === "") throw new ShareLinkError("truncated", "the link is truncated: its signature part is missing");
   if (parts.length > 3) throw new ShareLinkError("malformed", `the link has ${parts.length} dot-separated parts, expected 3`);
   const payload = parts[1]!;
@@ -268,7 +268,7 @@ export function verifyShareLink(link: string, options: { trustedKeys?: string[] 
     json = inflateRawSync(compressed, { maxOutputLength: MAX_JSON_BYTES });
   } catch (error) {
     const tooBig = (error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
-    throw new ShareLinkError(tooBig ? "too_large" : "corrupt_payload", tooBig ? `the transcript inflates past ${formatKiB(MAX_JSON_BYTES)}` : "the payload does not decompress");
+    throw new ShareLinkError(tooBig ? "too_large" : "corrupt_payload", tooBig ? `the transcript inflates past ${MAX_JSON_BYTES / 1024 / 1024} MiB` : "the payload does not decompress");
   }
   let text: string;
   let raw: unknown;

@@ -126,7 +126,7 @@ const SCRIPT = String.raw`
     const parts = fragment.split(".");
     const version = parts[0];
     if (!/^v\d+$/.test(version)) refuse("not a share link: it does not start with a format version (v1.)");
-    if (version !== "v1") refuse("link format " + version + " is not supported (this viewer reads v1)");
+    if (version !== "v1") refuse("link format " + version + " is not supported (only v1 is)");
     if (parts.length < 3 || parts[1] === "") refuse("the link is truncated: its signature part is missing");
     if (parts.length > 3) refuse("the link has " + parts.length + " dot-separated parts, expected 3");
     const payload = parts[1];

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateShareKey, type ShareKey } from "../../../server/share/keys.ts";
-import { createShareLink } from "../../../server/share/link.ts";
+import { createShareLink, verifyShareLink } from "../../../server/share/link.ts";
 import { serveViewer, type ViewerServer } from "../../../server/share/serve.ts";
 import type { Transcript } from "../../../server/share/transcript.ts";
 import { makeTranscript } from "../../support/share/transcripts.ts";
@@ -163,6 +163,44 @@ describe.skipIf(!haveChromium)("share viewer in Chromium", () => {
       expect(await js<string>(page, "document.querySelector('#refusal .reason').textContent")).toMatch(reason);
       expect(await js(page, "document.querySelectorAll('#messages, article, h1').length")).toBe(0);
       expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  });
+
+  it("the viewer and verifyShareLink agree on every refusal, word for word", async () => {
+    const good = link(makeTranscript(12, 3));
+    const [base, fragment] = good.split("#") as [string, string];
+    const [v, payload, sig] = fragment.split(".") as [string, string, string];
+    const [id, pub, signature] = sig.split("~") as [string, string, string];
+    const other = loadOrCreateShareKey({ path: join(mkdtempSync(join(tmpdir(), "share-key-")), "k.pem") });
+    const bad = [
+      `${base}#v3.${payload}.${sig}`,
+      `${base}#hello.${payload}`,
+      `${base}#v1.${payload}`,
+      `${base}#v1.${payload}.${sig}.x`,
+      `${base}#v1.${payload}.`,
+      `${base}#v1.${payload}.${id}~${pub}`,
+      `${base}#v1.${payload}.ABCDEF0123456789~${pub}~${signature}`,
+      `${base}#v1.${payload}.${other.keyId}~${pub}~${signature}`,
+      `${base}#v1.${payload}.${other.keyId}~${other.publicKey.toString("base64url")}~${signature}`,
+      `${base}#v1.${payload}.${id}~${pub.slice(0, 30)}~${signature}`,
+      `${base}#v1.${payload}.${id}~${pub}~${signature.slice(0, 60)}`,
+      `${base}#v1.${payload}.${id}~${pub}~${signature.slice(0, 85)}*`,
+      `${base}#v1.${payload.slice(0, -1)}.${sig}`,
+      `${base}#v1.${payload}.-${"A".repeat(43)}`,
+      `${base}#v1.${payload}.-abc`,
+      `${base}#v1.${payload}.${sig}%ZZ`,
+    ];
+    for (const url of bad) {
+      let nodeReason = "";
+      try {
+        verifyShareLink(url);
+      } catch (error) {
+        nodeReason = (error as Error).message;
+      }
+      const { page, state } = await open(url);
+      expect(state, url.slice(-40)).toBe("refused");
+      expect(await js<string>(page, "document.querySelector('#refusal .reason').textContent"), url.slice(-40)).toBe(nodeReason);
       await page.context().close();
     }
   });

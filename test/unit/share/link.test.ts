@@ -237,3 +237,15 @@ describe("size budget", () => {
     expect(() => createShareLink(huge, { key, env: noEnv })).toThrow(/over the 64\.0 KiB budget/);
   });
 });
+
+describe("import", () => {
+  it("a link seeds a session with the exact provider messages", async () => {
+    const { toProviderMessage } = await import("../../../server/share/transcript.ts");
+    const t = makeTranscript(30, 11);
+    const opened = openShareLink(createShareLink(t, { key, env: noEnv }).url);
+    const seeded = opened.messages.map(toProviderMessage);
+    expect(seeded).toEqual(t.messages.map(({ at: _at, ...m }) => m));
+    expect(seeded.every((m) => !("at" in m))).toBe(true);
+    expect(opened.model).toBe(t.model);
+  });
+});
