@@ -125,6 +125,11 @@ export class AgentFront {
     };
   }
 
+  /** The model client (loads the agent runtime on first use). */
+  async modelClient() {
+    return (await this.rt()).client;
+  }
+
   health(): unknown {
     return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats() };
   }

@@ -16,6 +16,7 @@ import { HealthMonitor } from "../monitor/health.ts";
 import { adaptBusToEditor } from "./adapter.ts";
 import { AgentFront } from "./agent-front.ts";
 import { serverCapabilities } from "./capabilities.ts";
+import { InlineCompletion } from "./inline-completion.ts";
 import { mergeCapabilities } from "../proxy/capabilities.ts";
 import { ConfigSync } from "./config-sync.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -66,6 +67,8 @@ export function startLspServer(options: LspServerOptions): void {
   });
 
   health.addSection("documents", () => ({ open: documents.count }));
+  new InlineCompletion({ connection, dispatcher, documents, config: () => store.config, client: () => agent.modelClient(), log, proxied: (method, p, token) => proxies?.route(method, p, token) });
+
   health.addSection("proxies", () => proxies?.health() ?? []);
   health.addSection("agent", () => agent.health());
   health.addSection("config", () => ({ model: store.config.model ?? null, workspaceRoot: configSync.workspaceRoot ?? null }));
@@ -78,7 +81,7 @@ export function startLspServer(options: LspServerOptions): void {
       proxies = await startProxies({ connection, bus, log, documents, params, root: configSync.workspaceRoot, entries: store.config.proxy });
       dispatcher.state = "initialized";
       log.info({ client: params.clientInfo, root: configSync.workspaceRoot, proxies: proxies?.servers.map((s) => s.name) }, "initialized");
-      const capabilities = mergeCapabilities({ ...serverCapabilities(), ...AgentFront.capabilities() }, proxies?.capabilities() ?? []);
+      const capabilities = mergeCapabilities({ ...serverCapabilities(), ...AgentFront.capabilities(), ...InlineCompletion.capabilities(store.config) }, proxies?.capabilities() ?? []);
       return { capabilities, serverInfo: { name: "opencode-lsp", version } };
     }),
   );

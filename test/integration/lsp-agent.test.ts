@@ -25,6 +25,7 @@ interface Setup {
   features?: Record<string, unknown>;
   permissions?: Record<string, unknown>;
   files?: Record<string, string>;
+  options?: Record<string, unknown>;
 }
 
 async function start(setup: Setup) {
@@ -32,7 +33,7 @@ async function start(setup: Setup) {
   const root = mkdtempSync(join(tmpdir(), "lsp-agent-"));
   for (const [name, text] of Object.entries(setup.files ?? { "area.ts": SOURCE })) writeFileSync(join(root, name), text);
   client = new LspTestClient({ cwd: root });
-  await client.initialize({
+  const result = await client.initialize({
     rootUri: pathToFileURL(root).href,
     capabilities: setup.capabilities ?? { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } }, window: { workDoneProgress: true, showDocument: { support: true } } },
     initializationOptions: {
@@ -40,8 +41,10 @@ async function start(setup: Setup) {
       providers: { scripted: { baseURL: provider.baseURLs.openai, protocol: "openai", apiKey: "test-key" } },
       permissions: setup.permissions ?? { edit: "allow", bash: "allow" },
       ...(setup.features ? { capabilities: setup.features } : {}),
+      ...setup.options,
     },
   });
+  client.initializeResult = result;
   const uri = pathToFileURL(join(root, "area.ts")).href;
   return { root, uri, client };
 }
@@ -227,5 +230,44 @@ describe("clients without capabilities", () => {
     expect(readFileSync(join(root, "area.ts"), "utf8")).toContain("width * height");
     const notice = await client.waitForNotification("window/showMessage", (p) => /cannot apply edits/.test(p.message));
     expect(notice.type).toBe(2);
+  });
+});
+
+describe("inline completion", () => {
+  const at = (uri: string) => ({ textDocument: { uri }, position: { line: 1, character: 15 } });
+
+  it("completes at the cursor, debounced, superseded by the next request, repeated from the cache", async () => {
+    const { uri, client } = await start({ turns: [{ text: "* height;" }], options: { completion: { enabled: true, debounceMs: 80 } } });
+    expect(client.initializeResult.capabilities.inlineCompletionProvider).toBeDefined();
+    await client.openBuffer(uri, "typescript", SOURCE.replace("width + height;", "width "));
+    const first = client.request("textDocument/inlineCompletion", { ...at(uri), context: { triggerKind: 2 } });
+    const second = client.request("textDocument/inlineCompletion", { ...at(uri), context: { triggerKind: 2 } });
+    expect((await first).items).toEqual([]); // superseded within the debounce
+    expect((await second).items).toEqual([{ insertText: "* height;", range: { start: at(uri).position, end: at(uri).position } }]);
+    expect(provider!.requests).toHaveLength(1);
+    const sent = JSON.stringify(provider!.requests[0]!.body);
+    expect(sent).toContain("<prefix>export function area");
+    expect(sent).toContain("</prefix><suffix>");
+
+    const again = await client.request("textDocument/inlineCompletion", { ...at(uri), context: { triggerKind: 2 } });
+    expect(again.items[0].insertText).toBe("* height;");
+    expect(provider!.requests).toHaveLength(1); // from the completion cache
+    const health = await client.request("opencode/health");
+    expect(health.agent.providers.cache.hits).toBeGreaterThanOrEqual(1);
+  });
+
+  it("offers the completion as a completion item for clients without inline completion", async () => {
+    const { uri, client } = await start({ turns: [{ text: "* height;" }], options: { completion: { enabled: true, debounceMs: 0 } } });
+    await client.openBuffer(uri, "typescript", SOURCE.replace("width + height;", "width "));
+    const list = await client.request("textDocument/completion", at(uri));
+    expect(list.items[0]).toMatchObject({ insertText: "* height;", detail: "OpenCode" });
+  });
+
+  it("is off by default: nothing advertised, no model request", async () => {
+    const { uri, client } = await start({ turns: [{ text: "x" }] });
+    expect(client.initializeResult.capabilities.inlineCompletionProvider).toBeUndefined();
+    await client.openBuffer(uri, "typescript", SOURCE);
+    expect((await client.request("textDocument/inlineCompletion", at(uri))).items).toEqual([]);
+    expect(provider!.requests).toHaveLength(0);
   });
 });

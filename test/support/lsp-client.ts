@@ -39,6 +39,8 @@ export class LspTestClient {
   private readonly stdoutChunks: Buffer[] = [];
   private stderrText = "";
   readonly exited: Promise<number | null>;
+  /** The initialize result, for tests that keep it. */
+  initializeResult: any;
 
   constructor(options: SpawnOptions = {}) {
     this.child = spawn(process.execPath, [SERVER_BIN, ...(options.args ?? ["--stdio"])], {
