@@ -21,7 +21,7 @@ import type { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
-import type { Session } from "../sessions/session.ts";
+import type { AnySession as Session } from "../sessions/manager.ts";
 import type { AskPermission, PermissionOutcome } from "../tools/index.ts";
 import type { AgentRuntime } from "./agent-runtime.ts";
 import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_COMMAND, type ActionData } from "./code-actions.ts";

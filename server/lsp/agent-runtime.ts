@@ -32,7 +32,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const { connection, bus, log, documents, capabilities } = options;
   const client = createModelClient({ config: options.config(), log });
   bus.on("config.changed", () => client.updateConfig(options.config()));
-  const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask });
+  const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker" });
   const workspace = sessions.workspace;
 
   const versioned = Boolean(capabilities.workspace?.workspaceEdit?.documentChanges);

@@ -6,19 +6,26 @@ import type { TextEdit } from "./editor-replica.ts";
 import type { Logger } from "../log.ts";
 import type { ModelClient } from "../agent/model-client.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
-import type { RegistryConfig } from "../tools/registry.ts";
+import type { Config } from "../config/index.ts";
 import { Session } from "./session.ts";
+import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
 import { Workspace, type WriteFile } from "./workspace.ts";
 import { YjsWorkspaceFiles } from "./yjs-files.ts";
 import type { Splice } from "./text-diff.ts";
 
+/** A session running inline (in this thread) or in its own worker. */
+export type AnySession = Session | WorkerSession;
+
 export interface SessionManagerOptions {
   root: string;
+  /** "worker" (the default for the editor fronts): each session's loop in a worker thread with limits. */
+  isolation?: "worker" | "inline";
+  limits?: WorkerLimits;
   bus: Bus;
   log?: Logger;
   client: ModelClient;
   /** The live configuration (permissions, policy, model). */
-  config: () => RegistryConfig & { model?: string; policy: { allowPaths?: string[] } };
+  config: () => Config;
   /** Asks the user about one session's tool call. */
   ask?: (sessionId: string) => AskPermission;
 }
@@ -33,7 +40,7 @@ export interface SessionInfo {
 
 export class SessionManager {
   readonly workspace: Workspace;
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<string, AnySession>();
   private readonly disk: DiskWorkspaceFiles;
   private readonly tools: ToolRegistry;
   private readonly options: SessionManagerOptions;
@@ -49,15 +56,33 @@ export class SessionManager {
     this.tools = new ToolRegistry({ tools: builtinTools(), config: options.config, ...(options.log ? { logger: options.log } : {}) });
   }
 
-  create(options: { model?: string; title?: string } = {}): Session {
+  create(options: { model?: string; title?: string } = {}): AnySession {
     const model = options.model ?? this.options.config().model;
     if (!model) throw new Error(`no model chosen. ${this.options.client.setupHint?.() ?? ""}`.trim());
     const problem = this.options.client.checkModel?.(model);
     if (problem) throw new Error(problem);
     const { bus, log, client } = this.options;
+    const id = crypto.randomUUID();
+    if (this.options.isolation === "worker") {
+      const ask = this.options.ask?.(id);
+      const session = new WorkerSession(
+        {
+          root: this.options.root,
+          bus,
+          workspace: this.workspace,
+          config: this.options.config,
+          ...(ask ? { ask } : {}),
+          ...(log ? { log } : {}),
+          ...(this.options.limits ? { limits: this.options.limits } : {}),
+          onWrite: (s, abs, result, before) => s.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) }),
+        },
+        { id, model, ...(options.title ? { title: options.title } : {}) },
+      );
+      this.sessions.set(id, session);
+      return session;
+    }
     // Assigned below; the files' write hook needs the session it belongs to.
     let session: Session;
-    const id = crypto.randomUUID();
     const files = new YjsWorkspaceFiles(this.disk, this.workspace, id, (abs, result, before) => {
       session.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) });
     });
@@ -70,12 +95,12 @@ export class SessionManager {
     return session;
   }
 
-  get(id: string): Session | undefined {
+  get(id: string): AnySession | undefined {
     return this.sessions.get(id);
   }
 
   /** Like get, but a clear error for an unknown id. */
-  require(id: string): Session {
+  require(id: string): AnySession {
     const session = this.sessions.get(id);
     if (!session) throw new Error(`no session ${id}`);
     return session;

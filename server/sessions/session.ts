@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import * as Y from "yjs";
 import type { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
+import { keepForReplay } from "./replay.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
@@ -101,7 +102,7 @@ export class Session {
 
   /** Publishes one update on the bus and keeps it for replay. */
   publish(update: SessionUpdate): void {
-    this.updates.push(update);
+    keepForReplay(this.updates, update);
     this.deps.bus.publish({ type: "session.update", sessionId: this.id, update });
   }
 

@@ -1,0 +1,99 @@
+// The worker that runs one session's agent loop (DESIGN.md "Isolation"). The model client, the
+// tools and the loop live here, under the worker's resource limits; file reads and writes go to
+// the main thread's workspace doc, permission questions to the front, updates to the bus there.
+import { parentPort, workerData } from "node:worker_threads";
+import { Bus } from "../bus/bus.ts";
+import type { Config } from "../config/index.ts";
+import { createModelClient } from "../providers/index.ts";
+import type { Message } from "../providers/types.ts";
+import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type PermissionRequest, type PermissionOutcome } from "../tools/index.ts";
+import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
+import type { ResolvedPath } from "../tools/paths.ts";
+import { Rpc } from "./rpc.ts";
+import { Session, type PromptOptions } from "./session.ts";
+
+export interface SessionWorkerData {
+  id: string;
+  model: string;
+  title: string;
+  root: string;
+  config: Config;
+  messages: Message[];
+}
+
+/** The session's files: local stat/list, reads and writes through the main thread's workspace doc. */
+class RemoteFiles implements WorkspaceFiles {
+  readonly root: string;
+  private readonly disk: DiskWorkspaceFiles;
+  private readonly rpc: Rpc;
+
+  constructor(disk: DiskWorkspaceFiles, rpc: Rpc) {
+    this.disk = disk;
+    this.root = disk.root;
+    this.rpc = rpc;
+  }
+
+  resolve(path: string): Promise<ResolvedPath> {
+    return this.disk.resolve(path);
+  }
+
+  stat(path: string): Promise<FileStat | null> {
+    return this.disk.stat(path);
+  }
+
+  readDir(path: string): Promise<DirEntry[]> {
+    return this.disk.readDir(path);
+  }
+
+  async readText(path: string, options: { track?: boolean } = {}): Promise<string> {
+    const { abs } = await this.resolve(path);
+    return (await this.rpc.call<string | null>("read", { abs, track: Boolean(options.track) })) ?? this.disk.readText(path);
+  }
+
+  async readFile(path: string, options: { track?: boolean } = {}): Promise<Uint8Array> {
+    const { abs } = await this.resolve(path);
+    const head = (await this.disk.readFile(path)).subarray(0, 8000);
+    if (head.includes(0)) return this.disk.readFile(path); // binary: never in the workspace doc
+    const text = await this.rpc.call<string | null>("read", { abs, track: Boolean(options.track) });
+    return text === null ? this.disk.readFile(path) : Buffer.from(text, "utf8");
+  }
+
+  async writeText(path: string, text: string): Promise<{ created: boolean }> {
+    const { abs } = await this.resolve(path);
+    return this.rpc.call("write", { abs, text });
+  }
+}
+
+if (parentPort) {
+  const data = workerData as SessionWorkerData;
+  const rpc = new Rpc(parentPort);
+  let config = data.config;
+  const client = createModelClient({ config });
+  const bus = new Bus();
+  bus.on("session.update", (e) => rpc.emit("update", e.update));
+  const disk = new DiskWorkspaceFiles(data.root, config.policy.allowPaths ? { allowPaths: config.policy.allowPaths } : {});
+  const tools = new ToolRegistry({ tools: builtinTools(), config: () => config });
+  const session = new Session(
+    {
+      client,
+      tools,
+      files: new RemoteFiles(disk, rpc),
+      bus,
+      ask: (request: PermissionRequest) => rpc.call<PermissionOutcome>("ask", request),
+      contextWindow: (m) => client.contextWindow(m),
+    },
+    { id: data.id, model: data.model, title: data.title },
+  );
+  session.messages.push(...data.messages);
+
+  rpc.handle("prompt", async ({ text, options }: { text: string; options: PromptOptions }) => {
+    const result = await session.prompt(text, options);
+    return { result, messages: session.messages };
+  });
+  rpc.handle("cancel", () => session.cancel());
+  rpc.handle("config", (next: Config) => {
+    config = next;
+    client.updateConfig(next);
+  });
+  rpc.handle("ping", () => "pong");
+}

@@ -1,0 +1,181 @@
+// A session whose agent loop runs in a worker thread (session-worker.ts) under resource limits.
+//
+// The main thread keeps what a front needs while the session is idle — title, model, transcript,
+// updates — so an idle session costs a few kilobytes, not a worker: the worker starts with a turn
+// and stops a little after it. It answers the worker's file reads and writes from the workspace
+// doc and its permission questions through the front. A worker that throws, runs out of memory or
+// stops answering (watchdog) fails the session with the reason; the server and other sessions go on.
+import { Worker } from "node:worker_threads";
+import type { Bus } from "../bus/bus.ts";
+import type { SessionUpdate } from "../bus/events.ts";
+import { keepForReplay } from "./replay.ts";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../log.ts";
+import type { Message } from "../providers/types.ts";
+import type { AskPermission, PermissionRequest } from "../tools/types.ts";
+import type { TurnResult } from "../agent/turn.ts";
+import { Rpc } from "./rpc.ts";
+import type { PromptOptions } from "./session.ts";
+import type { SessionWorkerData } from "./session-worker.ts";
+import type { Workspace, WriteResult } from "./workspace.ts";
+
+export interface WorkerLimits {
+  /** Old-generation heap of the worker, MB. */
+  memoryMb: number;
+  /** A worker that does not answer a ping for this long is stopped. */
+  watchdogMs: number;
+  /** An idle worker is stopped after this long. */
+  idleMs: number;
+}
+
+export const DEFAULT_LIMITS: WorkerLimits = {
+  memoryMb: Number(process.env.OPENCODE_LSP_SESSION_MEMORY_MB) || 512,
+  watchdogMs: Number(process.env.OPENCODE_LSP_SESSION_WATCHDOG_MS) || 30_000,
+  idleMs: 30_000,
+};
+
+export interface WorkerSessionDeps {
+  root: string;
+  bus: Bus;
+  workspace: Workspace;
+  config: () => Config;
+  ask?: AskPermission;
+  log?: Logger;
+  limits?: WorkerLimits;
+  /** Told about each write, for the session's `edit` update. */
+  onWrite(session: WorkerSession, abs: string, result: WriteResult, before: string | undefined): void;
+}
+
+/** Where the worker's code is: beside this module in the bundle (dist/), or the .ts source in tests. */
+const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./session-worker.ts" : "./session-worker.js", import.meta.url);
+
+export class WorkerSession {
+  readonly id: string;
+  readonly createdAt = new Date();
+  model: string;
+  title: string;
+  readonly messages: Message[] = [];
+  readonly updates: SessionUpdate[] = [];
+  /** Why the session can no longer run, once it failed. */
+  failure: string | undefined;
+  private worker: { thread: Worker; rpc: Rpc; exited: Promise<void> } | undefined;
+  private running = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly deps: WorkerSessionDeps;
+  private readonly limits: WorkerLimits;
+
+  constructor(deps: WorkerSessionDeps, options: { id: string; model: string; title?: string }) {
+    this.deps = deps;
+    this.limits = deps.limits ?? DEFAULT_LIMITS;
+    this.id = options.id;
+    this.model = options.model;
+    this.title = options.title ?? "New session";
+  }
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  async prompt(text: string, options: PromptOptions = {}): Promise<TurnResult> {
+    if (this.failure) return failed(`session failed: ${this.failure}`);
+    if (this.running) throw new Error(`session ${this.id} is already running a turn`);
+    this.running = true;
+    clearTimeout(this.idleTimer);
+    try {
+      const { rpc } = this.start();
+      const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options });
+      this.messages.splice(0, this.messages.length, ...answer.messages);
+      return answer.result;
+    } catch (error) {
+      return failed(this.failure ?? (error as Error).message);
+    } finally {
+      this.running = false;
+      this.idleTimer = setTimeout(() => void this.stop(), this.limits.idleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  cancel(): void {
+    this.worker?.rpc.call("cancel").catch(() => undefined);
+  }
+
+  publish(update: SessionUpdate): void {
+    keepForReplay(this.updates, update);
+    this.deps.bus.publish({ type: "session.update", sessionId: this.id, update });
+  }
+
+  erase(): void {
+    void this.stop();
+    this.messages.length = 0;
+    this.updates.length = 0;
+  }
+
+  /** Sends new configuration to a running worker. */
+  configure(config: Config): void {
+    this.worker?.rpc.call("config", config).catch(() => undefined);
+  }
+
+  private start(): { thread: Worker; rpc: Rpc } {
+    if (this.worker) return this.worker;
+    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages };
+    const thread = new Worker(WORKER_URL, {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.limits.memoryMb / 4) },
+      stdout: false,
+      stderr: false,
+    });
+    const rpc = new Rpc(thread);
+    rpc.on("update", (update: SessionUpdate) => this.publish(update));
+    rpc.handle("read", ({ abs, track }: { abs: string; track: boolean }) => this.deps.workspace.read(abs, this.id, track).then((t) => t ?? null));
+    rpc.handle("write", async ({ abs, text }: { abs: string; text: string }) => {
+      const before = this.deps.workspace.textOf(abs);
+      const result = await this.deps.workspace.write(abs, text, this.id);
+      this.deps.onWrite(this, abs, result, before);
+      return { created: result.created };
+    });
+    rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, new AbortController().signal) : "reject"));
+
+    let lastPong = Date.now();
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastPong > this.limits.watchdogMs) {
+        this.fail(`the session stopped answering for ${Math.round(this.limits.watchdogMs / 1000)} s`);
+        void thread.terminate();
+        return;
+      }
+      rpc.call("ping").then(() => (lastPong = Date.now()), () => undefined);
+    }, Math.min(1000, this.limits.watchdogMs / 4));
+    watchdog.unref();
+
+    const exited = new Promise<void>((resolve) => {
+      thread.once("error", (error: Error & { code?: string }) => {
+        this.fail(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? `out of memory (limit ${this.limits.memoryMb} MB)` : `the session crashed: ${error.message}`);
+      });
+      thread.once("exit", () => {
+        clearInterval(watchdog);
+        rpc.failAll(this.failure ?? "the session worker stopped");
+        this.worker = undefined;
+        resolve();
+      });
+    });
+    this.worker = { thread, rpc, exited };
+    return this.worker;
+  }
+
+  private fail(reason: string): void {
+    if (this.failure) return;
+    this.failure = reason;
+    this.deps.log?.error({ session: this.id, reason }, "session failed");
+    this.deps.bus.publish({ type: "notice", level: "error", message: `OpenCode session "${this.title}" failed: ${reason}` });
+  }
+
+  private async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.running) return;
+    await worker.thread.terminate();
+    await worker.exited;
+  }
+}
+
+function failed(error: string): TurnResult {
+  return { stopReason: "error", error, usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0 }, steps: 0 };
+}
