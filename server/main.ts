@@ -37,6 +37,28 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(invocation.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatModelsTable(entries)}\n`);
       return 0;
     }
+    case "share-view": {
+      const { verifyShareLink, renderTranscriptText, ShareLinkError } = await import("./share/index.ts");
+      try {
+        const opened = verifyShareLink(invocation.url);
+        process.stdout.write(`${renderTranscriptText(opened.transcript, { color: Boolean(process.stdout.isTTY), link: opened })}\n`);
+        return 0;
+      } catch (error) {
+        if (error instanceof ShareLinkError) {
+          process.stderr.write(`opencode-lsp: ${error.message}\n`);
+          return 1;
+        }
+        throw error;
+      }
+    }
+    case "share-serve": {
+      const { serveViewer } = await import("./share/index.ts");
+      const server = await serveViewer({ ...(invocation.port !== undefined ? { port: invocation.port } : {}) });
+      process.stderr.write(`opencode-lsp share viewer on ${server.url} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()).once("SIGTERM", () => resolve()));
+      await server.close();
+      return 0;
+    }
     case "run": {
       const log = await logger({ logLevel: invocation.options.logLevel ?? process.env.OPENCODE_LSP_LOG_LEVEL ?? "warn", logFile: invocation.options.logFile });
       if (!log) return 2;

@@ -5,7 +5,7 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor", "run", "models"] as const;
+export const COMMANDS = ["lsp", "doctor", "run", "models", "share"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -26,7 +26,9 @@ export type Invocation =
   | { kind: "lsp"; transport: Transport; options: GlobalOptions }
   | { kind: "doctor"; options: GlobalOptions; cwd: string }
   | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string }
-  | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string };
+  | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string }
+  | { kind: "share-view"; options: GlobalOptions; url: string }
+  | { kind: "share-serve"; options: GlobalOptions; port?: number };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -47,6 +49,7 @@ const PER_COMMAND: Record<Command, Options> = {
   },
   doctor: {},
   models: { json: { type: "boolean" } },
+  share: { port: { type: "string", short: "p" } },
   run: {
     model: { type: "string", short: "m" },
     yes: { type: "boolean", short: "y" },
@@ -80,6 +83,21 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
     case "models":
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for models`);
       return { kind: "models", options, json: Boolean(values.json), cwd };
+    case "share": {
+      const [sub, url, extra] = positionals;
+      if (sub === "view") {
+        if (!url) throw new UsageError("share view needs a link: opencode-lsp share view URL");
+        if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for share view`);
+        return { kind: "share-view", options, url };
+      }
+      if (sub === "serve") {
+        if (url !== undefined) throw new UsageError(`unexpected argument "${url}" for share serve`);
+        const port = values.port === undefined ? undefined : Number(values.port);
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port takes a port number, got "${values.port}"`);
+        return { kind: "share-serve", options, ...(port !== undefined ? { port } : {}) };
+      }
+      throw new UsageError(sub ? `unknown share command "${sub}" (view or serve)` : "share needs view URL or serve");
+    }
     case "run": {
       const prompt = positionals.join(" ").trim();
       if (!prompt) throw new UsageError('run needs a prompt: opencode-lsp run "what to do"');

@@ -16,6 +16,8 @@ Usage:
   opencode-lsp doctor             show the effective configuration and where each value came from
   opencode-lsp run "PROMPT"       one headless agent turn in this directory (see run --help)
   opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
+  opencode-lsp share view URL     print a shared transcript (checked before anything is shown)
+  opencode-lsp share serve        serve the read-only viewer on 127.0.0.1 (--port, default 7878)
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]
@@ -35,6 +37,16 @@ ${GLOBAL}`,
 Lists every provider/model of the catalogue and of your configuration, with context window, maximum
 output, tool support, price per million tokens, and whether it is usable now: an API key found for
 cloud providers, the server answering for local ones (Ollama, LM Studio, llama.cpp, vLLM).
+
+${GLOBAL}`,
+  share: `Usage: opencode-lsp share view URL
+       opencode-lsp share serve [--port PORT]
+
+A share link carries the transcript in its URL fragment (#v1.<payload>.<signature>): compressed,
+redacted, signed with this installation's key. No server stores it.
+  view URL     verify the link and print the transcript
+  serve        serve the static viewer page on 127.0.0.1 (default port 7878); links whose base URL
+               points there open in any browser, offline
 
 ${GLOBAL}`,
   run: `Usage: opencode-lsp run [--model PROVIDER/MODEL] [--yes] [--json] "PROMPT"

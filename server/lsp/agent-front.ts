@@ -36,6 +36,8 @@ export const COMMANDS = [
   "opencode.session.revert",
   "opencode.session.end",
   "opencode.session.open",
+  "opencode.session.share",
+  "opencode.session.import",
   "opencode.model.select",
   RUN_ACTION_COMMAND,
 ] as const;
@@ -50,6 +52,7 @@ const promptParams = z.object({
   prompt: z.string().check(z.minLength(1)),
   context: z.optional(z.array(z.object({ uri: z.string(), range: z.optional(range) }))),
 });
+const importArgs = z.object({ url: z.string().check(z.minLength(1)) });
 const modelArgs = z.object({ model: z.string().check(z.regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"')) });
 const executeParams = z.object({ command: z.string(), arguments: z.optional(z.array(z.unknown())) });
 
@@ -321,6 +324,10 @@ export class AgentFront {
         return null;
       case "opencode.session.open":
         return this.openTranscript(await this.session(v(sessionId).sessionId));
+      case "opencode.session.share":
+        return this.share(await this.session(v(sessionId).sessionId));
+      case "opencode.session.import":
+        return { sessionId: (await this.importLink(v(importArgs).url)).id };
       case "opencode.model.select": {
         const { model } = v(modelArgs);
         const problem = (await this.rt()).client.checkModel(model);
@@ -338,6 +345,38 @@ export class AgentFront {
         return theirs;
       }
     }
+  }
+
+  /** A share link: the transcript (redacted, signed) in the URL fragment; nothing is uploaded. */
+  private async share(session: Session): Promise<unknown> {
+    const { createShareLink, describeRedactions } = await import("../share/index.ts");
+    const config = this.options.config();
+    const secrets = Object.values(config.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+    try {
+      const link = createShareLink(
+        { version: 1, sessionId: session.id, title: session.title, model: session.model, createdAt: session.createdAt.toISOString(), messages: session.messages },
+        { ...(config.share.baseUrl ? { baseUrl: config.share.baseUrl } : {}), sign: config.share.sign, secrets, dropToolOutputs: "if-needed" },
+      );
+      const redacted = describeRedactions(link.redactions);
+      this.show(MessageType.Info, `OpenCode share link ready${link.keyId ? ` (signed, key ${link.keyId})` : " (unsigned)"}${redacted ? `; redacted ${redacted}` : ""}${link.toolOutputsDropped ? "; tool outputs dropped to fit" : ""}.`);
+      return { url: link.url, redactions: link.redactions, keyId: link.keyId ?? null, size: link.size };
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, `OpenCode: ${(error as Error).message}`);
+    }
+  }
+
+  /** A new session seeded from a share link, so a peer continues from the exact history. */
+  private async importLink(url: string): Promise<Session> {
+    const { openShareLink, toProviderMessage } = await import("../share/index.ts");
+    let transcript;
+    try {
+      transcript = openShareLink(url);
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `OpenCode: ${(error as Error).message}`);
+    }
+    const session = await this.newSession({ title: `${transcript.title} (imported)`, ...(transcript.model ? { model: transcript.model } : {}) }).catch(() => this.newSession({ title: `${transcript.title} (imported)` }));
+    session.messages.push(...transcript.messages.map(toProviderMessage));
+    return session;
   }
 
   /** The transcript as Markdown in a private temp dir (erased on shutdown), shown read-only. */

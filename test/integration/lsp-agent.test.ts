@@ -271,3 +271,31 @@ describe("inline completion", () => {
     expect(provider!.requests).toHaveLength(0);
   });
 });
+
+describe("share links", () => {
+  it("shares a session as a link, views it in the terminal, and imports it to continue", async () => {
+    const { uri, client } = await start({ turns: [...FIX, { text: "Continuing from the shared history." }] });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const asked = await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "fix area, key sk-abcdefghijklmnopqrstuvwx" }] });
+    const shared = await client.request("workspace/executeCommand", { command: "opencode.session.share", arguments: [{ sessionId: asked.sessionId }] });
+    expect(shared.url).toMatch(/#v1\.[\w-]+\.[0-9a-f]{16}~/);
+    expect(shared.url).not.toContain("abcdefghijklmnop");
+    expect(Object.values(shared.redactions).reduce((a: number, b: any) => a + b, 0)).toBeGreaterThanOrEqual(1);
+
+    const { runCli } = await import("../support/agent-workspace.ts");
+    const viewed = await runCli(["share", "view", shared.url], process.cwd());
+    expect(viewed.code).toBe(0);
+    expect(viewed.stdout).toContain("Fixed: area multiplies.");
+    const tampered = await runCli(["share", "view", shared.url.replace(/\.([\w-]{10})/, ".AAAAAAAAAA")], process.cwd());
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toMatch(/opencode-lsp: /);
+
+    const imported = await client.request("workspace/executeCommand", { command: "opencode.session.import", arguments: [{ url: shared.url }] });
+    expect(imported.sessionId).not.toBe(asked.sessionId);
+    const next = await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "and now?", sessionId: imported.sessionId }] });
+    expect(next.text).toBe("Continuing from the shared history.");
+    const sent = JSON.stringify(provider!.requests.at(-1)!.body.messages);
+    expect(sent).toContain("Fixed: area multiplies."); // the peer continues from the exact history
+    expect(sent).toContain("and now?");
+  });
+});
