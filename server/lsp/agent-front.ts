@@ -208,6 +208,7 @@ export class AgentFront {
       stop();
       for (const c of cancels) c?.dispose();
       progress?.done();
+      this.runtime?.sessions.persist(session);
     }
   }
 

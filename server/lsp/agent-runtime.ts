@@ -34,6 +34,8 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   bus.on("config.changed", () => client.updateConfig(options.config()));
   const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker" });
   const workspace = sessions.workspace;
+  const restored = sessions.restore();
+  if (restored > 0) log.info({ restored }, "restored sessions (retention local)");
 
   const versioned = Boolean(capabilities.workspace?.workspaceEdit?.documentChanges);
   if (capabilities.workspace?.applyEdit) {

@@ -10,6 +10,7 @@ import type { Config } from "../config/index.ts";
 import { Session } from "./session.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
 import { Workspace, type WriteFile } from "./workspace.ts";
+import { SessionStore, type StoredSession } from "./retention.ts";
 import { YjsWorkspaceFiles } from "./yjs-files.ts";
 import type { Splice } from "./text-diff.ts";
 
@@ -56,13 +57,50 @@ export class SessionManager {
     this.tools = new ToolRegistry({ tools: builtinTools(), config: options.config, ...(options.log ? { logger: options.log } : {}) });
   }
 
-  create(options: { model?: string; title?: string } = {}): AnySession {
+  /** retention "local": the store sessions persist in, restored when the manager starts. */
+  private store: SessionStore | undefined;
+
+  /** Restores the sessions kept with retention "local" (call once, after construction). */
+  restore(): number {
+    if (this.options.config().retention !== "local") return 0;
+    this.store = new SessionStore();
+    let restored = 0;
+    for (const stored of this.store.loadAll((id, error) => this.options.log?.warn({ id, err: error }, "a stored session could not be read"))) {
+      if (this.sessions.has(stored.id)) continue;
+      try {
+        this.create({ model: stored.model, title: stored.title }, stored);
+        restored++;
+      } catch (error) {
+        this.options.log?.warn({ id: stored.id, err: error }, "a stored session could not be restored");
+      }
+    }
+    return restored;
+  }
+
+  /** After a turn: with retention "local" the session is saved (encrypted); otherwise nothing is written. */
+  persist(session: AnySession): void {
+    if (this.options.config().retention !== "local") return;
+    this.store ??= new SessionStore();
+    this.store.save({ id: session.id, title: session.title, model: session.model, createdAt: session.createdAt.toISOString(), messages: session.messages, updates: session.updates });
+  }
+
+  create(options: { model?: string; title?: string } = {}, stored?: StoredSession): AnySession {
+    const session = this.build(options, stored?.id);
+    if (stored) {
+      session.createdAt = new Date(stored.createdAt);
+      session.messages.push(...stored.messages);
+      session.updates.push(...stored.updates);
+    }
+    return session;
+  }
+
+  private build(options: { model?: string; title?: string }, restoredId?: string): AnySession {
     const model = options.model ?? this.options.config().model;
     if (!model) throw new Error(`no model chosen. ${this.options.client.setupHint?.() ?? ""}`.trim());
     const problem = this.options.client.checkModel?.(model);
     if (problem) throw new Error(problem);
     const { bus, log, client } = this.options;
-    const id = crypto.randomUUID();
+    const id = restoredId ?? crypto.randomUUID();
     if (this.options.isolation === "worker") {
       const ask = this.options.ask?.(id);
       const session = new WorkerSession(
@@ -128,6 +166,7 @@ export class SessionManager {
     if (!session) return false;
     session.cancel();
     session.erase();
+    this.store?.remove(id);
     this.workspace.endSession(id);
     this.sessions.delete(id);
     return true;
@@ -137,8 +176,14 @@ export class SessionManager {
     return this.sessions.size;
   }
 
+  /** Shutdown: every session is cancelled and dropped from memory; kept files (retention local) stay. */
   dispose(): void {
-    for (const id of [...this.sessions.keys()]) this.end(id);
+    for (const session of this.sessions.values()) {
+      session.cancel();
+      session.erase();
+      this.workspace.endSession(session.id);
+    }
+    this.sessions.clear();
     this.workspace.destroy();
   }
 }

@@ -44,7 +44,7 @@ export interface PromptOptions {
 
 export class Session {
   readonly id: string;
-  readonly createdAt = new Date();
+  createdAt = new Date();
   model: string;
   title: string;
   readonly messages: Message[] = [];

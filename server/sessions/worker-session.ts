@@ -51,7 +51,7 @@ const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./session-worker.t
 
 export class WorkerSession {
   readonly id: string;
-  readonly createdAt = new Date();
+  createdAt = new Date();
   model: string;
   title: string;
   readonly messages: Message[] = [];
