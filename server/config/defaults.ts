@@ -7,6 +7,7 @@ export const DEFAULTS: Config = {
   permissions: { edit: "ask", bash: "ask", read: "allow", webfetch: "ask" },
   retention: "none",
   telemetry: { enabled: false },
+  audit: { enabled: false },
   share: { sign: true },
   policy: { offline: false, denyTools: [] },
   offline: { trustedKeys: [] },

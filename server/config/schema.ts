@@ -56,7 +56,15 @@ export const configSchema = z.strictObject({
     }),
   ),
   retention: z.optional(z.enum(["none", "local"])),
-  telemetry: z.optional(z.strictObject({ enabled: z.optional(z.boolean()) })),
+  telemetry: z.optional(
+    z.strictObject({
+      enabled: z.optional(z.boolean()),
+      /** The Prometheus metrics endpoint's port on 127.0.0.1 (0: any free port). */
+      port: z.optional(z.int().check(z.nonnegative(), z.lte(65535))),
+    }),
+  ),
+  /** The hash-chained audit log (issue 10): off by default, since it is a file that stays. */
+  audit: z.optional(z.strictObject({ enabled: z.optional(z.boolean()), file: z.optional(z.string()) })),
   share: z.optional(z.strictObject({ baseUrl: z.optional(z.url()), sign: z.optional(z.boolean()) })),
   policy: z.optional(
     z.strictObject({
@@ -95,7 +103,8 @@ export interface Config {
     webfetch: PermissionWord;
   };
   retention: "none" | "local";
-  telemetry: { enabled: boolean };
+  telemetry: { enabled: boolean; port?: number };
+  audit: { enabled: boolean; file?: string };
   share: { baseUrl?: string; sign: boolean };
   policy: { offline: boolean; allowProviders?: string[]; denyTools: string[]; allowPaths?: string[] };
   offline: { modelDir?: string; trustedKeys: string[] };

@@ -139,7 +139,7 @@ export function resolveProviders(config: Pick<Config, "providers"> & { policy?: 
     } else if (!user.endpoints?.length) problems.push(`no base URL: set providers.${id}.baseURL`);
     const endpoints = user.endpoints?.length ? user.endpoints.map((u) => u.replace(/\/+$/, "")) : baseURL ? [baseURL] : [];
 
-    const local = entry ? entry.local && (user.baseURL === undefined || isLocalURL(user.baseURL)) : endpoints.length > 0 && endpoints.every(isLocalURL);
+    const local = entry ? entry.local && (user.baseURL === undefined || isLocalURL(user.baseURL)) && (user.endpoints ?? []).every(isLocalURL) : endpoints.length > 0 && endpoints.every(isLocalURL);
     const apiKeyEnv = user.apiKeyEnv ?? entry?.apiKeyEnv ?? undefined;
     const apiKey = user.apiKey ?? (apiKeyEnv ? env[apiKeyEnv] || undefined : undefined);
     if (!local && !apiKey) problems.push(apiKeyEnv ? `set ${apiKeyEnv}` : `set providers.${id}.apiKey or apiKeyEnv`);

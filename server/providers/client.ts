@@ -6,9 +6,11 @@ import { loadAdapter } from "./adapters/index.ts";
 import { type CacheStats, CompletionCache, recording, replay } from "./cache.ts";
 import { findModel, type ModelInfo, parseModelId, type ResolvedProvider, resolveProviders } from "./catalogue.ts";
 import { missingKeyMessage } from "./errors.ts";
+import { guardAdapter } from "./guard.ts";
+import { auditPolicyDenial, PolicyDenied } from "../privacy/policy.ts";
 import { listModels, type ListModelsOptions, type ModelEntry } from "./models.ts";
 import { type Candidate, type EndpointStats, Router, type RouterOptions } from "./router.ts";
-import type { ModelRequest, StreamErrorInfo, StreamEvent } from "./types.ts";
+import type { Adapter, ModelRequest, Protocol, StreamErrorInfo, StreamEvent } from "./types.ts";
 
 type ClientConfig = Pick<Config, "providers"> & Partial<Pick<Config, "cache" | "policy">>;
 
@@ -60,7 +62,14 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   let providers: Map<string, ResolvedProvider> | undefined;
   const resolved = () => (providers ??= resolveProviders(config, env));
   const cache = new CompletionCache(config.cache ?? DEFAULT_CACHE);
-  const router = new Router(loadAdapter, options.router, log);
+  // Every request passes the policy guard (offline hosts, allowProviders) right before its SDK call.
+  const guarded = new Map<string, Promise<Adapter>>();
+  const loadGuarded = (protocol: Protocol): Promise<Adapter> => {
+    let adapter = guarded.get(protocol);
+    if (!adapter) guarded.set(protocol, (adapter = loadAdapter(protocol).then((a) => guardAdapter(a, () => config.policy))));
+    return adapter;
+  };
+  const router = new Router(loadGuarded, options.router, log);
   const idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
 
   function checkModel(model: string): string | undefined {
@@ -111,7 +120,9 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
       const { candidates, problems } = candidatesFor(models);
       if (candidates.length === 0) {
         const message = problems.join("; ") || `no endpoint for ${models.join(", ")}`;
-        const kind = /API key|set [A-Z_]+/.test(message) ? "auth" : "config";
+        const policyProblem = problems.find((p) => /offline policy|policy\.allowProviders/.test(p));
+        if (policyProblem) auditPolicyDenial(new PolicyDenied(/offline/.test(policyProblem) ? "offline" : "allowProviders", policyProblem), { model: models.join(",") });
+        const kind = policyProblem ? "policy" : /API key|set [A-Z_]+/.test(message) ? "auth" : "config";
         return errorStream({ kind, message, ...(models.length === 1 ? { provider: parseModelId(models[0]!)?.provider ?? "" } : {}) });
       }
       const signal = request.signal ?? new AbortController().signal;

@@ -1,6 +1,7 @@
 // The models report behind `opencode-lsp models [--json]` and `opencode/models`: every catalogue and
 // config model, and whether it is usable now (a key present; for local servers, answering on their
 // port). Plain data and a terminal table; no CLI or LSP code here.
+import { isLoopbackURL } from "../privacy/policy.ts";
 import type { Config } from "../config/schema.ts";
 import { resolveProviders, type ResolvedProvider } from "./catalogue.ts";
 import type { Protocol } from "./types.ts";
@@ -69,7 +70,8 @@ async function probeLocal(providers: ResolvedProvider[], timeoutMs: number): Pro
 export async function listModels(config: Pick<Config, "providers"> & { policy?: Config["policy"] }, env: NodeJS.ProcessEnv = process.env, options: ListModelsOptions = {}): Promise<ModelEntry[]> {
   const providers = resolveProviders(config, env);
   const probe = options.probe ?? true;
-  const locals = [...providers.values()].filter((p) => p.local && !p.problem && p.endpoints.length > 0);
+  // Offline mode probes loopback endpoints only (the same rule the request guard applies).
+  const locals = [...providers.values()].filter((p) => p.local && !p.problem && p.endpoints.length > 0 && (!config.policy?.offline || p.endpoints.every(isLoopbackURL)));
   const up = probe ? await probeLocal(locals, options.probeTimeoutMs ?? 400) : new Map<string, string | undefined>();
 
   const entries: ModelEntry[] = [];

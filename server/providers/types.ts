@@ -41,7 +41,7 @@ export interface Usage {
   cachedTokens: number;
 }
 
-export type ErrorKind = "auth" | "rate_limit" | "server" | "connection" | "timeout" | "bad_request" | "stream" | "config" | "not_found";
+export type ErrorKind = "auth" | "rate_limit" | "server" | "connection" | "timeout" | "bad_request" | "stream" | "config" | "not_found" | "policy";
 
 export interface StreamErrorInfo {
   kind: ErrorKind;

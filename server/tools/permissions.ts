@@ -4,6 +4,7 @@
 // doom-loop guard (the same call three times in a row asks). `ask` goes to the front's callback;
 // allow_always is remembered in the session.
 import { basename } from "node:path";
+import { audit } from "../privacy/audit.ts";
 import type { Config } from "../config/schema.ts";
 import {
   fail,
@@ -210,9 +211,13 @@ export async function askUser(request: PermissionRequest, grantKeys: string[], c
     });
   }
   let outcome;
+  const about = { tool: request.tool, kind: request.kind, subjects: request.patterns, session: ctx.session.id };
+  audit({ event: "permission.asked", ...about });
   try {
     outcome = await ctx.ask(request, ctx.signal);
+    audit({ event: "permission.answered", ...about, outcome });
   } catch (error) {
+    audit({ event: "permission.answered", ...about, outcome: "failed" });
     return fail(`Permission request for ${request.tool} failed: ${(error as Error).message}; the call was not run.`, { permission: "reject" });
   }
   if (outcome === "allow_always") {

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
+import { auditPolicyDenial, PolicyDenied } from "../privacy/policy.ts";
 import { capOutput } from "./output.ts";
 import { PathError } from "./paths.ts";
 import { checkDoomLoop, checkPermissions, DEFAULT_PERMISSIONS, type PermissionsConfig } from "./permissions.ts";
@@ -98,9 +99,13 @@ export class ToolRegistry {
     if (!tool) {
       return fail(`Unknown tool "${name}". Available tools: ${this.list().map((t) => t.name).join(", ")}.`);
     }
-    if (this.deniedByPolicy(name)) return fail(`The tool "${name}" is disabled by policy (policy.denyTools).`);
+    if (this.deniedByPolicy(name)) {
+      auditPolicyDenial(new PolicyDenied("denyTools", `the tool "${name}" is disabled by policy (policy.denyTools)`), { tool: name });
+      return fail(`The tool "${name}" is disabled by policy (policy.denyTools).`);
+    }
     const config = this.config();
     if (tool.network && config.policy?.offline) {
+      auditPolicyDenial(new PolicyDenied("offline", `the tool "${name}" needs the network and offline mode is on`), { tool: name });
       return fail(`The tool "${name}" needs the network, and offline mode (policy.offline) is on.`);
     }
 
