@@ -60,6 +60,10 @@ export interface RecordedRequest {
   finished: boolean;
   /** Resolves when the response ends or the connection closes. */
   done: Promise<"finished" | "aborted">;
+  /** performance.now() in the server's process when the request's headers arrived (benchmarks). */
+  receivedAt?: number;
+  /** performance.now() when the first content chunk was handed to the socket (benchmarks). */
+  firstChunkAt?: number;
 }
 
 export interface ScriptedProviderOptions {
@@ -286,10 +290,13 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
     let contentSent = 0;
     const totalContent = frames.filter((f) => f.content).length;
     let pending = "";
+    let pendingContent = false;
     const flush = async () => {
       if (pending) {
         const data = pending;
         pending = "";
+        if (pendingContent && record.firstChunkAt === undefined) record.firstChunkAt = performance.now();
+        pendingContent = false;
         await write(res, data);
       }
     };
@@ -327,6 +334,7 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
       }
       if (frame.content) contentSent++;
       pending += frame.data;
+      if (frame.content) pendingContent = true;
       if (paced) {
         await flush();
         if (frame.content) await sleep(turn.chunkDelayMs ?? 0);
@@ -347,6 +355,7 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
   }
 
   const server = createServer((req, res) => {
+    const receivedAt = performance.now();
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -386,6 +395,7 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
         aborted: false,
         finished: false,
         done: new Promise((resolve) => (settle = resolve)),
+        receivedAt,
       };
       requests.push(record);
       res.on("close", () => {
