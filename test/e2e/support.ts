@@ -1,0 +1,43 @@
+// Shared setup for the editor end-to-end tests: a TypeScript project with a type error, an
+// opencode.json that fronts a real typescript-language-server and points the model at a scripted
+// provider, and the built server's command line.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SERVER_BIN } from "../support/lsp-client.ts";
+import { typescriptProxy } from "../support/language-servers.ts";
+import type { ScriptedProvider, ScriptedTurn } from "../support/providers/scripted-server.ts";
+
+export const BROKEN = `export function total(prices: number[]): number {\n  let sum: number = "0";\n  for (const p of prices) sum += p;\n  return sum;\n}\n`;
+export const FIXED = BROKEN.replace('let sum: number = "0";', "let sum: number = 0;");
+
+/** The scripted model's fix: one edit, then a short answer. */
+export const FIX_TURNS: ScriptedTurn[] = [
+  { toolCalls: [{ id: "fix1", name: "edit", arguments: { path: "total.ts", oldString: 'let sum: number = "0";', newString: "let sum: number = 0;" } }] },
+  { text: "Fixed: sum starts at the number 0." },
+];
+
+/** The command an editor runs to start opencode-lsp (the built bundle under this Node). */
+export const SERVER_CMD = [process.execPath, SERVER_BIN, "--stdio"];
+
+export function tsProject(provider: ScriptedProvider, extra: Record<string, unknown> = {}): { root: string; file: string } {
+  const root = mkdtempSync(join(tmpdir(), "ocl-e2e-"));
+  mkdirSync(join(root, ".git"));
+  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "es2022" } }));
+  writeFileSync(join(root, "total.ts"), BROKEN);
+  writeFileSync(
+    join(root, "opencode.json"),
+    JSON.stringify(
+      {
+        model: "scripted/e2e-model",
+        providers: { scripted: { baseURL: provider.baseURLs.openai, protocol: "openai", apiKey: "test-key" } },
+        permissions: { edit: "ask" },
+        proxy: { typescript: typescriptProxy },
+        ...extra,
+      },
+      null,
+      2,
+    ),
+  );
+  return { root, file: join(root, "total.ts") };
+}
