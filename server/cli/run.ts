@@ -7,6 +7,8 @@ import type { SessionUpdate } from "../bus/events.ts";
 import { ConfigStore, formatIssue, loadConfigFiles } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import { createModelClient } from "../providers/index.ts";
+import { createHeadlessProxies } from "../proxy/headless.ts";
+import { ProxyIntel } from "../proxy/intel.ts";
 import { Session } from "../sessions/session.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
 import type { RunOptions } from "./args.ts";
@@ -35,10 +37,13 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
 
   const bus = new Bus((error) => log.error({ err: error }, "bus listener failed"));
   const files = new DiskWorkspaceFiles(cwd, config.policy.allowPaths ? { allowPaths: config.policy.allowPaths } : {});
-  const tools = new ToolRegistry({ tools: builtinTools(), config: () => config, logger: log });
+  // The workspace's language servers, started only when a tool needs one; stopped before we exit.
+  const proxies = createHeadlessProxies({ root: files.root, entries: config.proxy ?? {}, log, notice: (_level, message) => err.write(`${message}\n`) });
+  const intel = proxies ? new ProxyIntel(() => proxies) : undefined;
+  const tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(intel) }), config: () => config, logger: log });
   const ask = permissionPrompt(options);
   const session = new Session(
-    { client, tools, files, bus, log, ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow(m) },
+    { client, tools, files, bus, log, ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
     { model, title: options.prompt.slice(0, 60) },
   );
 
@@ -73,6 +78,8 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
     return result.stopReason === "error" ? 1 : 0;
   } finally {
     process.off("SIGINT", onSigint);
+    intel?.dispose();
+    await proxies?.shutdown();
   }
 }
 

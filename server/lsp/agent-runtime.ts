@@ -7,6 +7,8 @@ import type { Bus } from "../bus/bus.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import { createModelClient, type ModelClient } from "../providers/index.ts";
+import { ProxyIntel } from "../proxy/intel.ts";
+import { ProxyManager } from "../proxy/manager.ts";
 import { SessionManager } from "../sessions/manager.ts";
 import type { AskPermission } from "../tools/index.ts";
 import type { EditorDocuments } from "./documents.ts";
@@ -20,6 +22,8 @@ export interface AgentRuntimeOptions {
   capabilities: ClientCapabilities;
   documents: EditorDocuments;
   ask: (sessionId: string) => AskPermission;
+  /** The LSP front's proxied servers; by default the live ProxyManager of this workspace root. */
+  proxies?: () => ProxyManager | undefined;
 }
 
 export interface AgentRuntime {
@@ -32,7 +36,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const { connection, bus, log, documents, capabilities } = options;
   const client = createModelClient({ config: options.config(), log });
   bus.on("config.changed", () => client.updateConfig(options.config()));
-  const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker" });
+  // The agent's LSP tools and diagnostics after edits go through the same servers the editor is fronted with.
+  const proxies = options.proxies ?? (() => [...ProxyManager.live].find((m) => m.root === options.root) ?? (ProxyManager.live.size === 1 ? [...ProxyManager.live][0] : undefined));
+  const intel = Object.keys(options.config().proxy ?? {}).length > 0 ? new ProxyIntel(proxies) : undefined;
+  const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker", ...(intel ? { intel } : {}) });
   const workspace = sessions.workspace;
   const restored = sessions.restore();
   if (restored > 0) log.info({ restored }, "restored sessions (retention local)");
@@ -59,5 +66,12 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     didSave: (uri) => workspace.savedInEditor(uri),
   });
 
-  return { client, sessions, dispose: () => sessions.dispose() };
+  return {
+    client,
+    sessions,
+    dispose: () => {
+      sessions.dispose();
+      intel?.dispose();
+    },
+  };
 }

@@ -132,6 +132,8 @@ export class ProxiedServer {
 
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.process) return;
+    // What the server started (tsserver…) shares its process group and may outlive it: not for long.
+    killGroup(child.pid);
     this.connection?.dispose();
     this.connection = undefined;
     this.process = undefined;
@@ -221,18 +223,22 @@ export class ProxiedServer {
       // A server that cannot shut down cleanly is killed below.
     }
     await Promise.race([gone, delay(SHUTDOWN_GRACE_MS)]);
-    this.kill();
+    killGroup(child.pid);
   }
 
   /** Kills the whole process group at once (used at process exit, where nothing can wait). */
   kill(): void {
-    const pid = this.process?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
+    killGroup(this.process?.pid);
+  }
+}
+
+/** SIGKILL to a server's whole process group (it was spawned detached: the group is its pid). */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
   }
 }
 

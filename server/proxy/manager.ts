@@ -38,6 +38,27 @@ interface Tagged {
   data?: unknown;
 }
 
+/** What the agent side (LanguageIntel) follows: documents changing and servers reporting. */
+export type ProxyEvent =
+  | { type: "changed"; uri: string; version: number; opened: boolean }
+  | { type: "published"; server: string; uri: string; diagnostics: Diagnostic[]; version: number | undefined }
+  | { type: "down"; server: string };
+
+/** Documents the agent opened itself (not open in the editor) kept open in the servers, oldest closed first. */
+export const MAX_AGENT_DOCUMENTS = 32;
+
+export interface AgentDocumentSync {
+  /** Who owns the document in the servers: the editor (it has it open) or the agent. */
+  owner: "editor" | "agent";
+  uri: string;
+  languageId: string;
+  version: number;
+  /** The text the servers have. */
+  text: string;
+  /** The running servers that have the document open. */
+  servers: ProxiedServer[];
+}
+
 export interface ProxyHealth {
   name: string;
   state: string;
@@ -50,6 +71,11 @@ export class ProxyManager {
   readonly diagnostics: DiagnosticsMerger;
   private readonly options: ProxyManagerOptions;
   private readonly onProcessExit = () => this.killAll();
+  /** The agent's own documents, by uri, least recently used first. */
+  private readonly agentDocs = new Map<string, OpenDocument>();
+  private readonly listeners = new Set<(event: ProxyEvent) => void>();
+  /** Every manager of this process that has not shut down (the agent runtime finds the LSP front's here). */
+  static readonly live = new Set<ProxyManager>();
 
   constructor(options: ProxyManagerOptions) {
     this.options = options;
@@ -59,10 +85,14 @@ export class ProxyManager {
     const host: ChildHost = {
       root: options.root,
       initializeParams: options.initializeParams,
-      openDocuments: options.openDocuments,
+      // A restarted server is re-synced with the editor's documents and the agent's.
+      openDocuments: () => [...options.openDocuments(), ...this.agentDocs.values()],
       onServerRequest: (child, method, params) => this.serverRequest(child, method, params),
       onServerNotification: (child, method, params) => this.serverNotification(child, method, params),
-      onDown: (child) => this.diagnostics.clearSource(child.name),
+      onDown: (child) => {
+        this.diagnostics.clearSource(child.name);
+        this.emit({ type: "down", server: child.name });
+      },
       notice: options.notice,
       log: options.log,
     };
@@ -71,23 +101,49 @@ export class ProxyManager {
       .map(([name, entry]) => new ProxiedServer(name, entry, host));
     // The editor going away must not leave children behind.
     process.on("exit", this.onProcessExit);
+    ProxyManager.live.add(this);
+  }
+
+  get root(): string | undefined {
+    return this.options.root;
+  }
+
+  get entries(): Record<string, ProxyConfig> {
+    return this.options.entries;
+  }
+
+  /** Follows document changes and diagnostics (for the agent's waits); returns the unsubscribe. */
+  subscribe(listener: (event: ProxyEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: ProxyEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.log.warn({ err: error }, "proxy event listener failed");
+      }
+    }
   }
 
   /** Starts every server for this workspace; a server that fails to start is reported, not fatal. */
   async start(timeoutMs = 10_000): Promise<void> {
-    await Promise.all(
-      this.servers.map(async (server) => {
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([server.start(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no initialize answer within ${timeoutMs} ms`)), timeoutMs)))]);
-        } catch (error) {
-          this.options.log.warn({ proxy: server.name, err: error }, "proxied server did not start");
-          this.options.notice("warning", `opencode-lsp: ${server.name} did not start: ${(error as Error).message}`);
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
-    );
+    await Promise.all(this.servers.map((server) => this.startOne(server, timeoutMs)));
+  }
+
+  private async startOne(server: ProxiedServer, timeoutMs: number): Promise<void> {
+    if (server.state === "running") return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([server.start(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no initialize answer within ${timeoutMs} ms`)), timeoutMs)))]);
+    } catch (error) {
+      this.options.log.warn({ proxy: server.name, err: error }, "proxied server did not start");
+      this.options.notice("warning", `opencode-lsp: ${server.name} did not start: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The capabilities of every server that started, for the initialize result. */
@@ -104,11 +160,15 @@ export class ProxyManager {
   // Document sync -----------------------------------------------------------------------------
 
   didOpen(doc: OpenDocument): void {
+    // The editor takes over a document the agent had opened: the servers see it closed, then opened anew.
+    if (this.agentDocs.delete(doc.uri)) for (const server of this.servers) server.didClose(doc.uri);
     for (const server of this.servers) if (server.handles(doc.languageId)) server.didOpen(doc);
+    this.emit({ type: "changed", uri: doc.uri, version: doc.version, opened: true });
   }
 
   didChange(doc: OpenDocument, changes: TextDocumentContentChangeEvent[]): void {
     for (const server of this.servers) server.didChange(doc, changes);
+    this.emit({ type: "changed", uri: doc.uri, version: doc.version, opened: false });
   }
 
   didClose(uri: string): void {
@@ -122,6 +182,98 @@ export class ProxyManager {
   /** Notifications every server gets (didChangeWatchedFiles, didChangeWorkspaceFolders). */
   broadcast(method: string, params: unknown): void {
     for (const server of this.servers) server.notify(method, params);
+  }
+
+  // Documents on the agent's behalf -------------------------------------------------------------
+
+  /** The editor's open document with this uri, if any. */
+  editorDocument(uri: string): OpenDocument | undefined {
+    return this.options.openDocuments().find((d) => d.uri === uri);
+  }
+
+  /** The editor's open documents. */
+  editorDocuments(): OpenDocument[] {
+    return this.options.openDocuments();
+  }
+
+  /** Servers meant for this languageId that have not failed or stopped (running or not yet started). */
+  serversFor(languageId: string): ProxiedServer[] {
+    return this.servers.filter((s) => s.handles(languageId) && s.state !== "failed" && s.state !== "stopped");
+  }
+
+  /** Starts (lazily, in the headless mode) the servers for a languageId; the ones running after. */
+  async startFor(languageId: string, timeoutMs = 10_000): Promise<ProxiedServer[]> {
+    const servers = this.serversFor(languageId);
+    await Promise.all(servers.map((s) => this.startOne(s, timeoutMs)));
+    return servers.filter((s) => s.state === "running");
+  }
+
+  /**
+   * Makes the servers see `text` for a document the agent works on. A document the editor has open
+   * is the editor's: nothing is sent (the agent's edits reach it through the editor and come back as
+   * didChange), the caller gets the editor's version. Otherwise the agent opens it (didOpen), or
+   * sends the new text (didChange, full text) when it changed; unchanged text sends nothing.
+   */
+  async syncAgentDocument(uri: string, languageId: string, text: string, startTimeoutMs?: number): Promise<AgentDocumentSync> {
+    const servers = await this.startFor(languageId, startTimeoutMs);
+    const editor = this.editorDocument(uri);
+    if (editor) {
+      return { owner: "editor", uri, languageId: editor.languageId, version: editor.version, text: editor.text, servers: servers.filter((s) => s.isOpen(uri)) };
+    }
+    let doc = this.agentDocs.get(uri);
+    let changed = false;
+    let opened = false;
+    if (!doc || doc.languageId !== languageId) {
+      if (doc) for (const server of this.servers) server.didClose(uri);
+      doc = { uri, languageId, version: (doc?.version ?? 0) + 1, text };
+      changed = true;
+    } else if (doc.text !== text) {
+      doc = { ...doc, version: doc.version + 1, text };
+      changed = true;
+    }
+    this.agentDocs.delete(uri); // re-inserted last: most recently used
+    this.agentDocs.set(uri, doc);
+    for (const server of servers) {
+      if (!server.isOpen(uri)) {
+        server.didOpen(doc);
+        opened = true;
+      } else if (changed) {
+        server.didChange(doc, [{ text }]);
+      }
+    }
+    if (changed || opened) this.emit({ type: "changed", uri, version: doc.version, opened });
+    this.evictAgentDocuments();
+    return { owner: "agent", uri, languageId, version: doc.version, text, servers };
+  }
+
+  private evictAgentDocuments(): void {
+    while (this.agentDocs.size > MAX_AGENT_DOCUMENTS) {
+      const oldest = this.agentDocs.keys().next().value!;
+      this.agentDocs.delete(oldest);
+      for (const server of this.servers) server.didClose(oldest);
+    }
+  }
+
+  /** Whether the agent (not the editor) has this document open in the servers. */
+  isAgentDocument(uri: string): boolean {
+    return this.agentDocs.has(uri);
+  }
+
+  /**
+   * A request on the agent's behalf, to the running servers meant for `languageId` (all running
+   * servers when undefined) that have the capability (and the document open, for a document
+   * request). workspace/symbol answers are concatenated; otherwise the first non-null answer.
+   * Undefined when no server can answer it.
+   */
+  agentRequest(method: string, params: any, languageId: string | undefined, token?: CancellationToken): Promise<unknown> | undefined {
+    const uri: string | undefined = params?.textDocument?.uri;
+    const candidates = this.running().filter(
+      (s) => (languageId === undefined || s.handles(languageId)) && (uri ? s.isOpen(uri) : true) && hasCapability(s.capabilities, method),
+    );
+    if (candidates.length === 0) return undefined;
+    const cancel = token ?? neverCancelled;
+    if (method === "workspace/symbol") return this.mergeLists(candidates, method, params, cancel, false);
+    return firstNonNull(candidates.map((s) => s.request(method, params, cancel)));
   }
 
   // Requests ------------------------------------------------------------------------------------
@@ -218,6 +370,7 @@ export class ProxyManager {
     switch (method) {
       case "textDocument/publishDiagnostics":
         this.diagnostics.set(child.name, params.uri, (params.diagnostics ?? []) as Diagnostic[], params.version);
+        this.emit({ type: "published", server: child.name, uri: params.uri, diagnostics: (params.diagnostics ?? []) as Diagnostic[], version: params.version ?? undefined });
         return;
       case "$/progress":
         if (this.options.initializeParams.capabilities.window?.workDoneProgress) this.options.editor.notify(method, params);
@@ -241,12 +394,16 @@ export class ProxyManager {
   async shutdown(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.stop()));
     process.off("exit", this.onProcessExit);
+    ProxyManager.live.delete(this);
+    this.agentDocs.clear();
   }
 
   killAll(): void {
     for (const server of this.servers) server.kill();
   }
 }
+
+const neverCancelled: CancellationToken = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 

@@ -5,7 +5,7 @@ import type { Bus } from "../bus/bus.ts";
 import type { TextEdit } from "./editor-replica.ts";
 import type { Logger } from "../log.ts";
 import type { ModelClient } from "../agent/model-client.ts";
-import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
+import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission, type LanguageIntel } from "../tools/index.ts";
 import type { Config } from "../config/index.ts";
 import { Session } from "./session.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
@@ -29,6 +29,8 @@ export interface SessionManagerOptions {
   config: () => Config;
   /** Asks the user about one session's tool call. */
   ask?: (sessionId: string) => AskPermission;
+  /** The proxied language servers: adds the LSP tools and diagnostics after edits. */
+  intel?: LanguageIntel;
 }
 
 export interface SessionInfo {
@@ -54,7 +56,7 @@ export class SessionManager {
       await this.disk.writeText((await this.disk.resolve(abs)).rel, text);
     };
     this.workspace = new Workspace({ writeFile, ...(options.log ? { log: options.log } : {}) });
-    this.tools = new ToolRegistry({ tools: builtinTools(), config: options.config, ...(options.log ? { logger: options.log } : {}) });
+    this.tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(options.intel) }), config: options.config, ...(options.log ? { logger: options.log } : {}) });
   }
 
   /** retention "local": the store sessions persist in, restored when the manager starts. */
@@ -112,6 +114,7 @@ export class SessionManager {
           ...(ask ? { ask } : {}),
           ...(log ? { log } : {}),
           ...(this.options.limits ? { limits: this.options.limits } : {}),
+          ...(this.options.intel ? { intel: this.options.intel } : {}),
           onWrite: (s, abs, result, before) => s.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) }),
         },
         { id, model, ...(options.title ? { title: options.title } : {}) },
@@ -126,7 +129,7 @@ export class SessionManager {
     });
     const ask = this.options.ask?.(id);
     session = new Session(
-      { client, tools: this.tools, files, bus, ...(log ? { log } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
+      { client, tools: this.tools, files, bus, ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
       { id, model, ...(options.title ? { title: options.title } : {}) },
     );
     this.sessions.set(id, session);

@@ -9,6 +9,7 @@ import type { Message } from "../providers/types.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type PermissionRequest, type PermissionOutcome } from "../tools/index.ts";
 import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ResolvedPath } from "../tools/paths.ts";
+import { INTEL_METHOD, RemoteIntel } from "../proxy/intel-remote.ts";
 import { Rpc } from "./rpc.ts";
 import { Session, type PromptOptions } from "./session.ts";
 
@@ -19,6 +20,8 @@ export interface SessionWorkerData {
   root: string;
   config: Config;
   messages: Message[];
+  /** The main thread answers LanguageIntel calls (proxied servers configured). */
+  intel?: boolean;
 }
 
 /** The session's files: local stat/list, reads and writes through the main thread's workspace doc. */
@@ -72,7 +75,8 @@ if (parentPort) {
   const bus = new Bus();
   bus.on("session.update", (e) => rpc.emit("update", e.update));
   const disk = new DiskWorkspaceFiles(data.root, config.policy.allowPaths ? { allowPaths: config.policy.allowPaths } : {});
-  const tools = new ToolRegistry({ tools: builtinTools(), config: () => config });
+  const intel = data.intel ? new RemoteIntel((call) => rpc.call(INTEL_METHOD, call), () => Object.values(config.proxy ?? {})) : undefined;
+  const tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(intel) }), config: () => config });
   const session = new Session(
     {
       client,
@@ -81,6 +85,7 @@ if (parentPort) {
       bus,
       ask: (request: PermissionRequest) => rpc.call<PermissionOutcome>("ask", request),
       contextWindow: (m) => client.contextWindow(m),
+      ...(intel ? { intel } : {}),
     },
     { id: data.id, model: data.model, title: data.title },
   );

@@ -12,7 +12,7 @@ import { keepForReplay } from "./replay.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
-import { ToolSession, type AskPermission } from "../tools/types.ts";
+import { ToolSession, type AskPermission, type LanguageIntel } from "../tools/types.ts";
 import type { WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ModelClient } from "../agent/model-client.ts";
 import { buildSystemPrompt } from "../agent/system-prompt.ts";
@@ -28,6 +28,8 @@ export interface SessionDeps {
   ask?: AskPermission;
   /** Looks up the model's context window, for compaction. */
   contextWindow?: (model: string) => number | undefined;
+  /** The proxied language servers, for the LSP tools and diagnostics after edits. */
+  intel?: LanguageIntel;
 }
 
 export interface SessionOptions {
@@ -82,7 +84,7 @@ export class Session {
         model: this.model,
         client: deps.client,
         tools: deps.tools,
-        toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}) },
+        toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}), ...(deps.intel ? { intel: deps.intel } : {}) },
         messages: this.messages,
         prompt: text,
         system: await buildSystemPrompt({ root: deps.files.root }),

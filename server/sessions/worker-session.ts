@@ -12,7 +12,8 @@ import { keepForReplay } from "./replay.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
-import type { AskPermission, PermissionRequest } from "../tools/types.ts";
+import type { AskPermission, LanguageIntel, PermissionRequest } from "../tools/types.ts";
+import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote.ts";
 import type { TurnResult } from "../agent/turn.ts";
 import { Rpc } from "./rpc.ts";
 import type { PromptOptions } from "./session.ts";
@@ -42,6 +43,8 @@ export interface WorkerSessionDeps {
   ask?: AskPermission;
   log?: Logger;
   limits?: WorkerLimits;
+  /** The proxied language servers, answered here for the worker's LSP tools. */
+  intel?: LanguageIntel;
   /** Told about each write, for the session's `edit` update. */
   onWrite(session: WorkerSession, abs: string, result: WriteResult, before: string | undefined): void;
 }
@@ -117,7 +120,7 @@ export class WorkerSession {
 
   private start(): { thread: Worker; rpc: Rpc } {
     if (this.worker) return this.worker;
-    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages };
+    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages, intel: Boolean(this.deps.intel) };
     const thread = new Worker(WORKER_URL, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.limits.memoryMb / 4) },
@@ -133,6 +136,8 @@ export class WorkerSession {
       this.deps.onWrite(this, abs, result, before);
       return { created: result.created };
     });
+    const intel = this.deps.intel;
+    if (intel) rpc.handle(INTEL_METHOD, (call: IntelCall) => answerIntel(intel, call));
     rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, new AbortController().signal) : "reject"));
 
     let lastPong = Date.now();

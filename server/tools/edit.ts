@@ -1,6 +1,7 @@
 // edit: replace an exact string in a file — it must match exactly once, or set replaceAll.
 import { z } from "zod";
 import { applyEdit, unifiedDiff } from "./edit-core.ts";
+import { withDiagnostics } from "./lsp-tools.ts";
 import { defineTool, fail, ok, type ToolContext, type ToolResult } from "./types.ts";
 
 const schema = z.object({
@@ -39,10 +40,10 @@ export const editTool = defineTool({
     if (!outcome.ok) return fail(`Edit of ${loaded.rel} failed: ${outcome.error}`);
     await ctx.files.writeText(loaded.rel, outcome.text);
     const diff = unifiedDiff(loaded.rel, loaded.text, outcome.text);
-    return ok(`Edited ${loaded.rel}: ${outcome.replacements} replacement${outcome.replacements === 1 ? "" : "s"}.\n\n${diff}`, {
+    return withDiagnostics(ctx, loaded.rel, ok(`Edited ${loaded.rel}: ${outcome.replacements} replacement${outcome.replacements === 1 ? "" : "s"}.\n\n${diff}`, {
       path: loaded.rel,
       replacements: outcome.replacements,
       diff,
-    });
+    }));
   },
 });

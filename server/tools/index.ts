@@ -5,6 +5,7 @@ import { editTool } from "./edit.ts";
 import { globTool } from "./glob.ts";
 import { grepTool, type GrepToolOptions } from "./grep.ts";
 import { listTool } from "./list.ts";
+import { definitionTool, diagnosticsTool, hoverTool, lspTools, referencesTool, symbolsTool } from "./lsp-tools.ts";
 import { multieditTool } from "./multiedit.ts";
 import { readTool } from "./read.ts";
 import { todoTool } from "./todo.ts";
@@ -16,6 +17,8 @@ export interface BuiltinToolOptions {
   bash?: BashToolOptions;
   grep?: GrepToolOptions;
   webfetch?: WebfetchToolOptions;
+  /** Add the language-server tools (diagnostics, definition, references, hover, symbols): when servers are configured. */
+  lsp?: boolean;
 }
 
 /** Every built-in tool, in the order the model is shown them. */
@@ -31,6 +34,7 @@ export function builtinTools(options: BuiltinToolOptions = {}): Tool[] {
     bashTool(options.bash),
     todoTool,
     webfetchTool(options.webfetch),
+    ...(options.lsp ? lspTools : []),
   ] as Tool[];
 }
 
@@ -50,10 +54,12 @@ export { PathError, PathGuard, type ResolvedPath } from "./paths.ts";
 export { capOutput, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES } from "./output.ts";
 export * from "./types.ts";
 export { htmlToText } from "./webfetch.ts";
+export { withDiagnostics, EDIT_DIAGNOSTICS_TIMEOUT_MS, TOOL_DIAGNOSTICS_TIMEOUT_MS } from "./lsp-tools.ts";
+export { definitionTool, diagnosticsTool, hoverTool, referencesTool, symbolsTool };
 export { bashTool, editTool, globTool, grepTool, listTool, multieditTool, readTool, todoTool, webfetchTool, writeTool };
 
 import type { Logger } from "../log.ts";
-import { ToolSession as Session, type AskPermission, type ToolContext } from "./types.ts";
+import { ToolSession as Session, type AskPermission, type LanguageIntel, type ToolContext } from "./types.ts";
 import { DiskWorkspaceFiles as DiskFiles, type WorkspaceFiles as Files } from "./workspace-files.ts";
 
 export interface ToolContextOptions {
@@ -65,6 +71,7 @@ export interface ToolContextOptions {
   allowPaths?: string[];
   session?: Session;
   logger?: Logger;
+  intel?: LanguageIntel;
 }
 
 /** A ToolContext with sensible defaults: disk files, a fresh session, a signal that never fires. */
@@ -77,5 +84,6 @@ export function createToolContext(options: ToolContextOptions): ToolContext {
     session: options.session ?? new Session(),
     ...(options.ask ? { ask: options.ask } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.intel ? { intel: options.intel } : {}),
   };
 }

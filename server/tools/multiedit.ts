@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { applyEdit, unifiedDiff } from "./edit-core.ts";
 import { loadForEdit } from "./edit.ts";
+import { withDiagnostics } from "./lsp-tools.ts";
 import { defineTool, fail, ok } from "./types.ts";
 
 const schema = z.object({
@@ -43,10 +44,10 @@ export const multieditTool = defineTool({
     }
     await ctx.files.writeText(loaded.rel, text);
     const diff = unifiedDiff(loaded.rel, loaded.text, text);
-    return ok(`Applied ${input.edits.length} edits (${replacements} replacements) to ${loaded.rel}.\n\n${diff}`, {
+    return withDiagnostics(ctx, loaded.rel, ok(`Applied ${input.edits.length} edits (${replacements} replacements) to ${loaded.rel}.\n\n${diff}`, {
       path: loaded.rel,
       replacements,
       diff,
-    });
+    }));
   },
 });

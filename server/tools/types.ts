@@ -3,6 +3,7 @@
 // permissions it needs for a given input, and `run`.
 import type { z } from "zod";
 import type { Logger } from "../log.ts";
+import type { LanguageIntel } from "../proxy/intel.ts";
 import type { WorkspaceFiles } from "./workspace-files.ts";
 
 export type ToolStatus = "completed" | "failed";
@@ -55,6 +56,8 @@ export class ToolSession {
   readonly granted = new Set<string>();
   /** Signatures of the most recent calls, newest last (a few kept). */
   readonly recentCalls: string[] = [];
+  /** Workspace-relative paths this session wrote, oldest first (the diagnostics tool's default). */
+  readonly touched = new Set<string>();
 
   constructor(id = "default") {
     this.id = id;
@@ -73,7 +76,11 @@ export interface ToolContext {
   logger?: Logger;
   /** The id the agent loop gave this call, for logs. */
   callId?: string;
+  /** The proxied language servers (diagnostics, definition, hover…); absent when none is configured. */
+  intel?: LanguageIntel;
 }
+
+export type { LanguageIntel, DiagnosticsReport } from "../proxy/intel.ts";
 
 export interface Tool<S extends z.ZodType = z.ZodType> {
   name: string;

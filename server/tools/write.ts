@@ -1,6 +1,7 @@
 // write: create or overwrite a whole file (parent directories are created).
 import { z } from "zod";
 import { unifiedDiff } from "./edit-core.ts";
+import { withDiagnostics } from "./lsp-tools.ts";
 import { defineTool, fail, ok } from "./types.ts";
 
 const schema = z.object({
@@ -25,10 +26,10 @@ export const writeTool = defineTool({
     const before = stat ? await ctx.files.readText(target.rel) : "";
     const { created } = await ctx.files.writeText(target.rel, input.content);
     const lines = input.content === "" ? 0 : input.content.split("\n").length - (input.content.endsWith("\n") ? 1 : 0);
-    return ok(`${created ? "Created" : "Overwrote"} ${target.rel} (${lines} line${lines === 1 ? "" : "s"}, ${Buffer.byteLength(input.content)} bytes).`, {
+    return withDiagnostics(ctx, target.rel, ok(`${created ? "Created" : "Overwrote"} ${target.rel} (${lines} line${lines === 1 ? "" : "s"}, ${Buffer.byteLength(input.content)} bytes).`, {
       path: target.rel,
       created,
       diff: unifiedDiff(target.rel, before, input.content),
-    });
+    }));
   },
 });
