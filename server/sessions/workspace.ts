@@ -1,8 +1,8 @@
 // The workspace doc: one Yjs document per file of interest, the hub every party edits through.
 //
-// Parties: the editor (one replica per open file, see editor-replica.ts), each session (through
-// `read`/`write`, which fork the file at the version the session last read, so an edit computed on
-// an older version merges with what others did since), and the disk (files changed by someone else
+// Parties: the editor (one replica per open file, see editor-replica.ts), each session (its own
+// replica of the file, brought up to date when the session reads it; a write is a diff against that
+// replica, so an edit computed on an older version merges with what others did since), and the disk (files changed by someone else
 // are re-synced as a diff). After each change the hub publishes the merged text: an edit to the
 // editor for open files, a write to disk for the rest. Each session's changes are tracked by its own
 // UndoManager, so `revert` removes that session's edits alone.
@@ -28,8 +28,8 @@ interface FileEntry {
   disk?: { text: string; mtimeMs: number };
   /** Per session: its UndoManager on this file. */
   undo: Map<string, Y.UndoManager>;
-  /** Per session: the state this session last read, the base of its next write. */
-  seen: Map<string, Y.Snapshot>;
+  /** Per session: its replica of the file, as of its last read: the base of its next write. */
+  forks: Map<string, Y.Doc>;
   flushing?: Promise<void>;
   dirty: boolean;
   /** The editor refused our last edit (it was ahead): wait for its next didChange before resending. */
@@ -128,7 +128,7 @@ export class Workspace {
     entry ??= await this.load(abs);
     if (!entry) return undefined;
     if (!entry.editor) await this.syncFromDisk(entry);
-    if (track) entry.seen.set(session, Y.snapshot(entry.doc));
+    if (track) catchUp(this.fork(entry, session), entry.doc);
     return entry.text.toString();
   }
 
@@ -138,16 +138,13 @@ export class Workspace {
     const created = !entry;
     entry ??= this.entry(abs, "", DISK_ORIGIN);
     if (!entry.editor && !created) await this.syncFromDisk(entry);
-    const base = entry.seen.get(session) ?? Y.snapshot(entry.doc);
-    const fork = Y.createDocFromSnapshot(entry.doc, base);
+    const fork = this.fork(entry, session);
     const forkText = fork.getText("t");
     const splices = textSplices(forkText.toString(), text);
     this.splice(fork, forkText, splices, session);
     const update = Y.encodeStateAsUpdate(fork, Y.encodeStateVector(entry.doc));
-    fork.destroy();
     this.undoManager(entry, session);
     Y.applyUpdate(entry.doc, update, session);
-    entry.seen.set(session, Y.snapshot(entry.doc));
     await this.flush(entry);
     return { created, splices };
   }
@@ -165,12 +162,13 @@ export class Workspace {
     return reverted;
   }
 
-  /** Forgets a session: its undo history and read bases. */
+  /** Forgets a session: its undo history and its replicas. */
   endSession(session: string): void {
     for (const entry of this.files.values()) {
       entry.undo.get(session)?.destroy();
       entry.undo.delete(session);
-      entry.seen.delete(session);
+      entry.forks.get(session)?.destroy();
+      entry.forks.delete(session);
     }
   }
 
@@ -183,10 +181,10 @@ export class Workspace {
   private entry(abs: string, initial: string, origin: string): FileEntry {
     let entry = this.files.get(abs);
     if (entry) return entry;
-    const doc = new Y.Doc({ gc: false });
+    const doc = new Y.Doc();
     const text = doc.getText("t");
     if (initial) doc.transact(() => text.insert(0, initial), origin);
-    entry = { abs, uri: pathToFileURL(abs).href, doc, text, undo: new Map(), seen: new Map(), dirty: false };
+    entry = { abs, uri: pathToFileURL(abs).href, doc, text, undo: new Map(), forks: new Map(), dirty: false };
     const created = entry;
     doc.on("update", (_update: Uint8Array, updateOrigin: unknown) => {
       if (updateOrigin === EDITOR_ORIGIN) return;
@@ -226,6 +224,17 @@ export class Workspace {
     entry.disk = { text, mtimeMs: info.mtimeMs };
     const current = entry.text.toString();
     if (current !== text) this.splice(entry.doc, entry.text, textSplices(current, text), DISK_ORIGIN);
+  }
+
+  /** The session's replica of a file: made from the current state the first time. */
+  private fork(entry: FileEntry, session: string): Y.Doc {
+    let fork = entry.forks.get(session);
+    if (!fork) {
+      fork = new Y.Doc();
+      catchUp(fork, entry.doc);
+      entry.forks.set(session, fork);
+    }
+    return fork;
   }
 
   private undoManager(entry: FileEntry, session: string): Y.UndoManager {
@@ -300,9 +309,15 @@ export class Workspace {
   destroy(): void {
     for (const entry of this.files.values()) {
       for (const undo of entry.undo.values()) undo.destroy();
+      for (const fork of entry.forks.values()) fork.destroy();
       entry.editor?.doc.destroy();
       entry.doc.destroy();
     }
     this.files.clear();
   }
+}
+
+/** Brings a replica up to date with the hub. */
+function catchUp(replica: Y.Doc, hub: Y.Doc): void {
+  Y.applyUpdate(replica, Y.encodeStateAsUpdate(hub, Y.encodeStateVector(replica)), "hub");
 }
