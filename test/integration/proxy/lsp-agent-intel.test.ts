@@ -65,7 +65,6 @@ describe("the agent's LSP tools in the editor", () => {
     const result = await client.request("opencode/session/prompt", { sessionId, prompt: "make sum a string" });
     expect(result).toEqual({ stopReason: "end_turn" });
     const messages = (i: number) => JSON.stringify(provider!.requests[i]!.body.messages);
-    if (process.env.DEBUG_INTEL) for (const m of provider!.requests.at(-1)!.body.messages) if (m.role === "tool") console.log(m.content);
 
     // The open buffer was edited by the editor, and its diagnostics waited for that text.
     expect(client.text(mainUri)).toContain("const sum: string");

@@ -1,0 +1,156 @@
+// The cost of fronting: hover, definition and completion latency through opencode-lsp (the built
+// server with a typescript-language-server proxy entry) against the same requests sent straight to
+// a typescript-language-server, in the same run, on the same project, alternating request by
+// request so both see the same machine state. One request in flight at a time; the figures are
+// client-side round trips. "added" is opencode-lsp's percentile minus the direct one.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import type { BenchRow } from "./types.ts";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROUNDS = Number(process.env.PROXY_BENCH_ROUNDS) || 300;
+const WARMUP = 30;
+
+export const title = "proxy: added latency through opencode-lsp vs typescript-language-server directly";
+
+const TS_LS = [process.execPath, join(repo, "node_modules", "typescript-language-server", "lib", "cli.mjs"), "--stdio"];
+const TSSERVER = join(repo, "node_modules", "typescript", "lib", "tsserver.js");
+const PROXY = { typescript: { command: TS_LS, filetypes: ["typescript"], initializationOptions: { tsserver: { path: TSSERVER } } } };
+
+/** A file with classes, functions and calls: the positions below point into its last lines. */
+function source(): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    parts.push(`/** Shape number ${i}. */
+export class Shape${i} {
+  constructor(readonly width: number, readonly height: number) {}
+  area(): number { return this.width * this.height; }
+  scale(by: number): Shape${i} { return new Shape${i}(this.width * by, this.height * by); }
+}
+export function make${i}(size: number): Shape${i} { return new Shape${i}(size, size + ${i}); }
+`);
+  }
+  parts.push(`const shape = make7(3);\nconst total = shape.area() + make12(2).scale(2).area();\nconst other = m;\nshape.\n`);
+  return parts.join("\n");
+}
+
+interface Client {
+  name: string;
+  child: ChildProcess;
+  connection: MessageConnection;
+}
+
+async function connect(name: string, args: string[], root: string, initializationOptions: unknown): Promise<Client> {
+  const [cmd, ...rest] = args;
+  const home = mkdtempSync(join(tmpdir(), "proxy-bench-home-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local", "share"), OPENCODE_LSP_LOG_LEVEL: "warn" };
+  const child = spawn(cmd!, rest, { cwd: root, stdio: ["pipe", "pipe", "ignore"], env, detached: true });
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  connection.onRequest(() => null);
+  const loaded = new Promise<void>((resolve) =>
+    connection.onNotification("textDocument/publishDiagnostics", (p: { diagnostics: unknown[] }) => {
+      if (p.diagnostics) resolve();
+    }),
+  );
+  connection.listen();
+  await connection.sendRequest("initialize", {
+    processId: process.pid,
+    rootUri: pathToFileURL(root).href,
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: "bench" }],
+    capabilities: {
+      textDocument: {
+        hover: { contentFormat: ["markdown", "plaintext"] },
+        completion: { completionItem: { snippetSupport: true } },
+        definition: { linkSupport: true },
+        publishDiagnostics: {},
+      },
+    },
+    initializationOptions,
+  });
+  await connection.sendNotification("initialized", {});
+  const uri = pathToFileURL(join(root, "src", "shapes.ts")).href;
+  await connection.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text: source() } });
+  await loaded; // the project is loaded
+  return { name, child, connection };
+}
+
+async function close(client: Client): Promise<void> {
+  await Promise.race([client.connection.sendRequest("shutdown").catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
+  await client.connection.sendNotification("exit").catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 300));
+  client.connection.dispose();
+  try {
+    process.kill(-client.child.pid!, "SIGKILL");
+  } catch {
+    // gone
+  }
+}
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+export async function run(): Promise<BenchRow[]> {
+  const root = mkdtempSync(join(tmpdir(), "proxy-bench-"));
+  mkdirSync(join(root, "src"));
+  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "es2022" }, include: ["src"] }));
+  const text = source();
+  writeFileSync(join(root, "src", "shapes.ts"), text);
+  const uri = pathToFileURL(join(root, "src", "shapes.ts")).href;
+  const lines = text.split("\n");
+  const last = lines.length - 2; // "shape."
+  const at = (line: number, character: number) => ({ textDocument: { uri }, position: { line, character } });
+  const requests: Record<string, ReturnType<typeof at>[]> = {
+    hover: [at(last - 2, 8), at(last - 2, 22), at(last - 2, 32), at(last - 3, 15)],
+    definition: [at(last - 2, 15), at(last - 2, 30), at(last - 2, 40), at(last - 3, 15)],
+    completion: [at(last, 6)],
+    // Every global name: a list of about a thousand items, each tagged and re-serialized by the proxy.
+    "completion (global list)": [at(last - 1, 15)],
+  };
+  const method = (kind: string) => (kind.startsWith("completion") ? "textDocument/completion" : `textDocument/${kind}`);
+
+  const ours = await connect("opencode-lsp", [process.execPath, join(repo, "dist", "main.js"), "--stdio"], root, { proxy: PROXY, completion: { enabled: false } });
+  const direct = await connect("typescript-language-server", TS_LS, root, { tsserver: { path: TSSERVER } });
+  const times: Record<string, Record<string, number[]>> = {};
+  const items: Record<string, number> = {};
+  try {
+    for (const [kind, list] of Object.entries(requests)) {
+      times[kind] = { ours: [], direct: [] };
+      for (let i = 0; i < WARMUP + ROUNDS; i++) {
+        const params = list[i % list.length]!;
+        // Alternate which goes first, so neither always sees the other's after-effects.
+        const order = i % 2 === 0 ? [ours, direct] : [direct, ours];
+        for (const client of order) {
+          const started = performance.now();
+          const answer = await client.connection.sendRequest(method(kind), params);
+          const ms = performance.now() - started;
+          if (answer === null && kind !== "hover") throw new Error(`${client.name} answered null to ${kind}`);
+          if (kind.includes("global") && i === 0) items[client.name] = ((answer as { items?: unknown[] }).items ?? (answer as unknown[])).length;
+          if (i >= WARMUP) times[kind]![client === ours ? "ours" : "direct"]!.push(ms);
+        }
+      }
+    }
+  } finally {
+    await Promise.all([close(ours), close(direct)]);
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  const rows: BenchRow[] = [];
+  const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+  for (const kind of Object.keys(requests)) {
+    const o = times[kind]!.ours!;
+    const d = times[kind]!.direct!;
+    rows.push({ name: `${kind}: p50 / p95 direct`, value: `${fmt(percentile(d, 50))} / ${fmt(percentile(d, 95))}` });
+    rows.push({ name: `${kind}: p50 / p95 through opencode-lsp`, value: `${fmt(percentile(o, 50))} / ${fmt(percentile(o, 95))}` });
+    rows.push({ name: `${kind}: added p50`, value: fmt(percentile(o, 50) - percentile(d, 50)), target: "< 1 ms" });
+    rows.push({ name: `${kind}: added p95`, value: fmt(percentile(o, 95) - percentile(d, 95)), target: "< 3 ms" });
+  }
+  rows.push({ name: "global completion items (opencode-lsp / direct)", value: `${items["opencode-lsp"]} / ${items["typescript-language-server"]}` });
+  rows.push({ name: "requests per method and server", value: String(ROUNDS) });
+  return rows;
+}
