@@ -1,0 +1,92 @@
+// Emacs 30 (batch) with clients/emacs/opencode.el byte-compiled and loaded: eglot connects to
+// opencode-lsp (fronting a real typescript-language-server); the diagnostic reaches flymake;
+// M-x eglot-code-actions offers "OpenCode: Fix this diagnostic", which fixes the buffer after the
+// permission prompt (answered by opencode.el's completing-read); M-x opencode-ask streams the
+// answer into the session's chat buffer.
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/lsp-client.ts";
+import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
+import { editorBin, skipEditorTests } from "./editors.ts";
+import { FIX_TURNS, FIXED, SERVER_CMD, tsProject } from "./support.ts";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
+
+let provider: ScriptedProvider | undefined;
+let root: string | undefined;
+afterEach(async () => {
+  await provider?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+  provider = undefined;
+  root = undefined;
+});
+
+/** Runs a command without blocking this process (the scripted provider answers from it). */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, ms = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("exit", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
+  it("byte-compiles opencode.el cleanly, fixes a diagnostic through eglot-code-actions, and streams opencode-ask", async () => {
+    provider = await startScriptedProvider({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from Emacs, streamed word by word." }] });
+    const project = tsProject(provider);
+    root = project.root;
+    const env = { ...process.env, HOME: join(root, ".home") };
+    mkdirSync(env.HOME, { recursive: true });
+
+    // Byte-compile a copy (no .elc in the repository); any warning fails.
+    const lisp = join(root, ".lisp");
+    mkdirSync(lisp);
+    copyFileSync(OPENCODE_EL, join(lisp, "opencode.el"));
+    const compile = await run(editorBin("emacs"), ["--batch", "-Q", "-L", lisp, "--eval", "(setq byte-compile-error-on-warn t)", "-f", "batch-byte-compile", join(lisp, "opencode.el")], { cwd: root, env });
+    expect(compile.stderr, "byte-compile output").not.toMatch(/Warning|Error/);
+    expect(compile.status).toBe(0);
+
+    const resultFile = join(root, "emacs-result.json");
+    const t0 = Date.now();
+    const session = await run(editorBin("emacs"), ["--batch", "-Q", "-l", join(HERE, "fixtures", "emacs-e2e.el")], {
+      cwd: root,
+      env: { ...env, OCL_LISP: lisp, OCL_CMD: JSON.stringify(SERVER_CMD), OCL_FILE: project.file, OCL_RESULT: resultFile },
+    });
+    let result: any;
+    try {
+      result = JSON.parse(readFileSync(resultFile, "utf8"));
+    } catch {
+      throw new Error(`Emacs wrote no result (exit ${session.status}):\n${session.stderr}\n${session.stdout}`);
+    }
+    const detail = `${JSON.stringify(result, null, 2)}\n--- stderr (last 4000) ---\n${session.stderr.slice(-4000)}`;
+    expect(result.error, detail).toBeUndefined();
+    expect(result.loaded, "the byte-compiled opencode.elc").toMatch(/opencode\.elc$/);
+    expect(result.attached, "eglot connected an opencode-server").toBe(true);
+    expect(result.serverInfo).toMatch(/opencode/i);
+    expect(result.diagnostic).toMatch(/not assignable to type 'number'/);
+    expect(result.offered).toContain("OpenCode: Fix this diagnostic");
+    expect(result.permission_prompt).toMatch(/OpenCode wants to .*total\.ts/);
+    expect(result.buffer).toBe(FIXED);
+    expect(result.chat).toContain("> say hello");
+    expect(result.chat).toContain("Hello from Emacs, streamed word by word.");
+    expect(result.messages).toContain("Hello from Emacs, streamed word by word.");
+    expect(session.status, detail).toBe(0);
+    // The model saw the real diagnostic and, for the ask, the prompt with the file as context.
+    expect(JSON.stringify(provider.requests[0]!.body.messages)).toContain("not assignable to type 'number'");
+    const ask = JSON.stringify(provider.requests.at(-1)!.body.messages);
+    expect(ask).toContain("say hello");
+    expect(ask).toContain("total.ts");
+    console.log(`Emacs session: ${Date.now() - t0} ms`);
+  }, 180_000);
+});
