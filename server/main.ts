@@ -89,6 +89,9 @@ function usageError(message: string): number {
 
 async function logger(options: GlobalOptions): Promise<Logger | undefined> {
   const { createLogger } = await import("./log.ts");
+  // Session workers log to the same place, at the same level.
+  if (options.logFile) process.env.OPENCODE_LSP_LOG = options.logFile;
+  if (options.logLevel) process.env.OPENCODE_LSP_LOG_LEVEL = options.logLevel;
   try {
     return createLogger({ level: options.logLevel, file: options.logFile });
   } catch (error) {

@@ -1,7 +1,8 @@
 // The editor's copy of one open file, as a Yjs replica of the workspace doc.
 //
 // The replica holds exactly what the editor's buffer holds (as far as we know): the editor's
-// changes apply to it (LSP UTF-16 positions converted here, once, through a TextDocument mirror)
+// changes apply to it (LSP UTF-16 positions converted here, once, through a line index — a keystroke
+// costs a Yjs insert and a line-length update, never a copy of the text)
 // and flow to the workspace doc with origin "editor". What the workspace has that the editor
 // lacks (sessions' edits, reverts) goes out as one workspace/applyEdit against the buffer's version.
 // While that request is out, didChange notifications are held. If the editor applied the edit, the
@@ -10,6 +11,7 @@
 // refused it (the user typed first), the held changes apply as typing and the edit is recomputed.
 import { TextDocument } from "vscode-languageserver-textdocument";
 import * as Y from "yjs";
+import { LineIndex } from "./line-index.ts";
 import { textSplices } from "./text-diff.ts";
 
 export const EDITOR_ORIGIN = "editor";
@@ -40,7 +42,11 @@ export class EditorReplica {
   readonly uri: string;
   readonly doc = new Y.Doc();
   private readonly text = this.doc.getText("t");
-  private mirror: TextDocument;
+  private index: LineIndex;
+  private languageId: string;
+  version: number;
+  /** The editor's text while an edit of ours is out or being followed (null otherwise). */
+  private buffer: string | null = null;
   private inFlight: InFlight | undefined;
   /** The editor applied our edit; until its buffer and the replica agree, follow the buffer by diff. */
   private following = false;
@@ -50,18 +56,16 @@ export class EditorReplica {
     this.uri = uri;
     this.hub = hub;
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(hub), HUB_ORIGIN);
-    this.mirror = TextDocument.create(uri, languageId, version, this.text.toString());
+    this.languageId = languageId;
+    this.version = version;
+    this.index = new LineIndex(this.text.toString());
     this.doc.on("update", (update: Uint8Array, origin: unknown) => {
       if (origin === EDITOR_ORIGIN) Y.applyUpdate(hub, update, EDITOR_ORIGIN);
     });
   }
 
-  get version(): number {
-    return this.mirror.version;
-  }
-
   getText(): string {
-    return this.mirror.getText();
+    return this.text.toString();
   }
 
   /** The editor changed its buffer (a didChange). */
@@ -71,18 +75,20 @@ export class EditorReplica {
       return;
     }
     if (this.following) {
-      this.mirror = TextDocument.update(this.mirror, changes, version);
+      this.buffer = applyToText(this.languageId, this.buffer ?? "", changes, version);
+      this.version = version;
       this.followBuffer();
       return;
     }
     this.doc.transact(() => {
-      for (const change of changes) this.applyOne(change, version);
+      for (const change of changes) this.applyOne(change);
     }, EDITOR_ORIGIN);
+    this.version = version;
   }
 
   /** Brings the replica to the buffer's text as a minimal diff (origin editor). */
   private followBuffer(): void {
-    const target = this.mirror.getText();
+    const target = this.buffer ?? "";
     const splices = textSplices(this.text.toString(), target);
     this.doc.transact(() => {
       for (const s of splices) {
@@ -91,21 +97,24 @@ export class EditorReplica {
       }
     }, EDITOR_ORIGIN);
     this.following = false;
+    this.index = new LineIndex(target);
+    this.buffer = null;
   }
 
-  private applyOne(change: ContentChange, version: number): void {
+  private applyOne(change: ContentChange): void {
     if ("range" in change) {
-      const start = this.mirror.offsetAt(change.range.start);
-      const end = this.mirror.offsetAt(change.range.end);
+      const start = this.index.offsetAt(change.range.start);
+      const end = Math.max(start, this.index.offsetAt(change.range.end));
       if (end > start) this.text.delete(start, end - start);
       if (change.text) this.text.insert(start, change.text);
+      this.index.replace(start, end, change.text);
     } else {
       for (const s of textSplices(this.text.toString(), change.text)) {
         if (s.deleteCount) this.text.delete(s.index, s.deleteCount);
         if (s.insert) this.text.insert(s.index, s.insert);
       }
+      this.index = new LineIndex(change.text);
     }
-    this.mirror = TextDocument.update(this.mirror, [change], version);
   }
 
   /**
@@ -123,7 +132,8 @@ export class EditorReplica {
       delta = event.delta as typeof delta;
     });
     Y.applyUpdate(scratch, update);
-    const changed = scratchText.toString() !== this.mirror.getText();
+    const current = this.text.toString();
+    const changed = scratchText.toString() !== current;
     scratch.destroy();
     if (!changed) {
       // Nothing visible changed (e.g. an insert and its deletion): take the update silently.
@@ -131,7 +141,8 @@ export class EditorReplica {
       return undefined;
     }
     this.inFlight = { update, held: [] };
-    return { version: this.mirror.version, edits: this.toEdits(delta) };
+    this.buffer = current;
+    return { version: this.version, edits: this.toEdits(delta) };
   }
 
   /** The editor answered our workspace/applyEdit. */
@@ -143,10 +154,14 @@ export class EditorReplica {
       Y.applyUpdate(this.doc, flight.update, HUB_ORIGIN);
       this.following = true;
       if (flight.held.length === 0) return; // the echo is still to come
-      for (const { changes, version } of flight.held) this.mirror = TextDocument.update(this.mirror, changes, version);
+      for (const { changes, version } of flight.held) {
+        this.buffer = applyToText(this.languageId, this.buffer ?? "", changes, version);
+        this.version = version;
+      }
       this.followBuffer();
     } else {
       // The editor was ahead: what it sent meanwhile is the user's typing.
+      this.buffer = null;
       for (const { changes, version } of flight.held) this.applyEditorChanges(changes, version);
     }
   }
@@ -159,13 +174,13 @@ export class EditorReplica {
         at += op.retain;
       } else if (op.delete !== undefined) {
         const last = edits.at(-1);
-        const start = this.mirror.positionAt(at);
-        const end = this.mirror.positionAt(at + op.delete);
+        const start = this.index.positionAt(at);
+        const end = this.index.positionAt(at + op.delete);
         if (last && samePosition(last.range.end, start) && samePosition(last.range.start, last.range.end)) last.range.end = end;
         else edits.push({ range: { start, end }, newText: "" });
         at += op.delete;
       } else if (typeof op.insert === "string") {
-        const position = this.mirror.positionAt(at);
+        const position = this.index.positionAt(at);
         const last = edits.at(-1);
         if (last && samePosition(last.range.end, position)) last.newText += op.insert;
         else edits.push({ range: { start: position, end: position }, newText: op.insert });
@@ -177,4 +192,9 @@ export class EditorReplica {
 
 function samePosition(a: Position, b: Position): boolean {
   return a.line === b.line && a.character === b.character;
+}
+
+/** The editor's text after `changes` (the rare path: an edit of ours in flight or being followed). */
+function applyToText(languageId: string, text: string, changes: ContentChange[], version: number): string {
+  return TextDocument.update(TextDocument.create("file:///buffer", languageId, version - 1, text), changes, version).getText();
 }

@@ -3,6 +3,7 @@
 // the main thread's workspace doc, permission questions to the front, updates to the bus there.
 import { parentPort, workerData } from "node:worker_threads";
 import { Bus } from "../bus/bus.ts";
+import { createLogger } from "../log.ts";
 import type { Config } from "../config/index.ts";
 import { createModelClient } from "../providers/index.ts";
 import type { Message } from "../providers/types.ts";
@@ -71,7 +72,9 @@ if (parentPort) {
   const data = workerData as SessionWorkerData;
   const rpc = new Rpc(parentPort);
   let config = data.config;
-  const client = createModelClient({ config });
+  // Logs go where the server's go (OPENCODE_LSP_LOG or stderr), at its level.
+  const log = createLogger({ level: process.env.OPENCODE_LSP_LOG_LEVEL ?? "info" }).child({ session: data.id });
+  const client = createModelClient({ config, log });
   const bus = new Bus();
   bus.on("session.update", (e) => rpc.emit("update", e.update));
   const disk = new DiskWorkspaceFiles(data.root, config.policy.allowPaths ? { allowPaths: config.policy.allowPaths } : {});
@@ -85,6 +88,7 @@ if (parentPort) {
       bus,
       ask: (request: PermissionRequest) => rpc.call<PermissionOutcome>("ask", request),
       contextWindow: (m) => client.contextWindow(m),
+      log,
       ...(intel ? { intel } : {}),
     },
     { id: data.id, model: data.model, title: data.title },

@@ -108,9 +108,11 @@ export class WorkerSession {
   }
 
   erase(): void {
+    clearTimeout(this.idleTimer);
     void this.stop();
     this.messages.length = 0;
     this.updates.length = 0;
+    this.title = "";
   }
 
   /** Sends new configuration to a running worker. */
