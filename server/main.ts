@@ -37,6 +37,16 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(invocation.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatModelsTable(entries)}\n`);
       return 0;
     }
+    case "passthrough": {
+      const [{ ConfigStore, loadConfigFiles }, privacy] = await Promise.all([import("./config/index.ts"), import("./privacy/index.ts")]);
+      const store = new ConfigStore();
+      loadConfigFiles(store, invocation.cwd);
+      const config = store.config;
+      const io = { stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t), cwd: invocation.cwd };
+      if (invocation.command === "trust") return privacy.trustCommand(invocation.args, { ...io, trustedKeys: config.offline.trustedKeys });
+      if (invocation.command === "audit") return privacy.auditCommand(invocation.args, { ...io, ...(config.audit.file ? { file: config.audit.file } : {}) });
+      return privacy.statsCommand(invocation.args, { ...io, enabled: config.telemetry.enabled });
+    }
     case "share-view": {
       const { verifyShareLink, renderTranscriptText, ShareLinkError } = await import("./share/index.ts");
       try {

@@ -5,7 +5,11 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor", "run", "models", "share"] as const;
+export const COMMANDS = ["lsp", "doctor", "run", "models", "share", "trust", "audit", "stats"] as const;
+
+/** Commands that parse their own arguments (privacy/: trust, audit, stats). */
+export const PASSTHROUGH = ["trust", "audit", "stats"] as const;
+export type PassthroughCommand = (typeof PASSTHROUGH)[number];
 export type Command = (typeof COMMANDS)[number];
 
 export interface GlobalOptions {
@@ -28,7 +32,8 @@ export type Invocation =
   | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string }
   | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string }
   | { kind: "share-view"; options: GlobalOptions; url: string }
-  | { kind: "share-serve"; options: GlobalOptions; port?: number };
+  | { kind: "share-serve"; options: GlobalOptions; port?: number }
+  | { kind: "passthrough"; command: PassthroughCommand; args: string[]; cwd: string };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -50,6 +55,9 @@ const PER_COMMAND: Record<Command, Options> = {
   doctor: {},
   models: { json: { type: "boolean" } },
   share: { port: { type: "string", short: "p" } },
+  trust: {},
+  audit: {},
+  stats: {},
   run: {
     model: { type: "string", short: "m" },
     yes: { type: "boolean", short: "y" },
@@ -63,6 +71,9 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
   const name = parseArgs({ args: argv, allowPositionals: true, strict: false, options: allOptions }).positionals[0];
   const named = name !== undefined && (COMMANDS as readonly string[]).includes(name) ? (name as Command) : undefined;
   const command = named ?? "lsp";
+  if (named && (PASSTHROUGH as readonly string[]).includes(named)) {
+    return { kind: "passthrough", command: named as PassthroughCommand, args: argv.slice(argv.indexOf(named) + 1), cwd };
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...GLOBAL, ...PER_COMMAND[command] } });
@@ -108,7 +119,7 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
         run: { prompt, model: values.model as string | undefined, yes: Boolean(values.yes), json: Boolean(values.json) },
       };
     }
-    case "lsp":
+    default:
       return { kind: "lsp", transport: transportOf(values as { stdio?: boolean; socket?: string; pipe?: string }), options };
   }
 }

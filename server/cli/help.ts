@@ -6,7 +6,7 @@ const GLOBAL = `Options:
   -h, --help          show help (also: opencode-lsp COMMAND --help)
   -v, --version       print the version`;
 
-const HELP: Record<Command | "main", string> = {
+const HELP: Record<Exclude<Command, "trust" | "audit" | "stats"> | "main", string> = {
   main: `opencode-lsp — the OpenCode coding agent as a language server
 
 Usage:
@@ -18,6 +18,9 @@ Usage:
   opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
   opencode-lsp share view URL     print a shared transcript (checked before anything is shown)
   opencode-lsp share serve        serve the read-only viewer on 127.0.0.1 (--port, default 7878)
+  opencode-lsp trust ...          signing keys and signed model folders for offline mode (trust --help)
+  opencode-lsp audit verify       check the audit log's hash chain
+  opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled)
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]
@@ -65,5 +68,5 @@ ${GLOBAL}`,
 };
 
 export function helpText(command?: Command): string {
-  return HELP[command ?? "main"];
+  return HELP[(command as keyof typeof HELP | undefined) ?? "main"] ?? HELP.main;
 }

@@ -23,6 +23,7 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
     return 2;
   }
   const config = store.config;
+  if (config.audit.enabled) (await import("../privacy/index.ts")).configureAudit(config);
   const client = createModelClient({ config, log });
   const model = options.model ?? config.model;
   if (!model) {

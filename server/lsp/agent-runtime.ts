@@ -11,6 +11,7 @@ import { ProxyIntel } from "../proxy/intel.ts";
 import { ProxyManager } from "../proxy/manager.ts";
 import { SessionManager } from "../sessions/manager.ts";
 import type { AskPermission } from "../tools/index.ts";
+import type { Telemetry } from "../privacy/index.ts";
 import type { EditorDocuments } from "./documents.ts";
 
 export interface AgentRuntimeOptions {
@@ -29,6 +30,10 @@ export interface AgentRuntimeOptions {
 export interface AgentRuntime {
   client: ModelClient;
   sessions: SessionManager;
+  /** Local usage counters, when `telemetry.enabled` (loaded lazily; undefined otherwise). */
+  telemetry(): Telemetry | undefined;
+  /** Resolves once what loads in the background (telemetry) is up. */
+  ready: Promise<void>;
   dispose(): void;
 }
 
@@ -41,6 +46,17 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const intel = Object.keys(options.config().proxy ?? {}).length > 0 ? new ProxyIntel(proxies) : undefined;
   const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker", ...(intel ? { intel } : {}) });
   const workspace = sessions.workspace;
+  // Telemetry: off unless enabled; counts only (never prompt or code content), on 127.0.0.1.
+  let telemetry: Telemetry | undefined;
+  let ready = Promise.resolve();
+  const telemetryConfig = options.config().telemetry as { enabled: boolean; port?: number };
+  if (telemetryConfig.enabled) {
+    ready = import("../privacy/index.ts")
+      .then((privacy) => privacy.createTelemetry({ enabled: true, ...(telemetryConfig.port !== undefined ? { port: telemetryConfig.port } : {}) }))
+      .then((t) => void (telemetry = t))
+      .catch((error: unknown) => log.warn({ err: error }, "telemetry could not start"));
+    bus.on("session.update", (e) => telemetry?.observe(providerOf(sessions.get(e.sessionId)?.model), e.update));
+  }
   const restored = sessions.restore();
   if (restored > 0) log.info({ restored }, "restored sessions (retention local)");
 
@@ -69,9 +85,16 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   return {
     client,
     sessions,
+    telemetry: () => telemetry,
+    ready,
     dispose: () => {
       sessions.dispose();
       intel?.dispose();
+      void telemetry?.close();
     },
   };
+}
+
+export function providerOf(model: string | undefined): string {
+  return model?.split("/")[0] ?? "unknown";
 }

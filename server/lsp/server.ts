@@ -78,6 +78,7 @@ export function startLspServer(options: LspServerOptions): void {
       params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
       log.debug({ initializationOptions: params.initializationOptions, capabilities: params.capabilities }, "initialize params");
       configSync.initialize(params);
+      auditFollowsConfig();
       proxies = await startProxies({ connection, bus, log, documents, params, root: configSync.workspaceRoot, entries: store.config.proxy });
       dispatcher.state = "initialized";
       log.info({ client: params.clientInfo, root: configSync.workspaceRoot, proxies: proxies?.servers.map((s) => s.name) }, "initialized");
@@ -85,6 +86,15 @@ export function startLspServer(options: LspServerOptions): void {
       return { capabilities, serverInfo: { name: "opencode-lsp", version } };
     }),
   );
+  // The audit log (off by default) follows the configuration; its module loads only when enabled.
+  let auditLoaded = false;
+  const auditFollowsConfig = () => {
+    if (!store.config.audit.enabled && !auditLoaded) return;
+    auditLoaded = true;
+    void import("../privacy/index.ts").then((privacy) => privacy.configureAudit(store.config)).catch((error: unknown) => log.warn({ err: error }, "audit log could not start"));
+  };
+  bus.on("config.changed", auditFollowsConfig);
+
   connection.onInitialized(() => {
     configSync.initialized().catch((error: unknown) => log.warn({ err: error }, "initial configuration pull failed"));
   });

@@ -93,7 +93,9 @@ class DisabledTelemetry implements Telemetry {
 /** Telemetry as configured: a no-op unless enabled. Starts the endpoint when a port is given. */
 export async function createTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   if (!options.enabled) return new DisabledTelemetry();
-  const prom = await import("prom-client");
+  // prom-client is CommonJS: bundled, its exports sit on `default`.
+  const loaded = await import("prom-client");
+  const prom = ((loaded as unknown as { default?: typeof loaded }).default ?? loaded) as typeof loaded;
   const registry = new prom.Registry();
   const sessions = new prom.Counter({ name: "opencode_sessions_total", help: "Sessions started", labelNames: ["provider"], registers: [registry] });
   const turns = new prom.Counter({ name: "opencode_turns_total", help: "Agent turns run", labelNames: ["provider"], registers: [registry] });

@@ -79,6 +79,18 @@ describe("models", () => {
   });
 });
 
+describe("privacy commands", () => {
+  it("trust, audit verify and stats are reachable from the command line", () => {
+    expect(run(["trust", "--help"]).stdout).toContain("Usage: opencode-lsp trust");
+    const audit = run(["audit", "verify"]);
+    expect(audit.code).toBe(1);
+    expect(audit.stdout + audit.stderr).toMatch(/no audit log/);
+    const stats = run(["stats"]);
+    expect(stats.code).toBe(0);
+    expect(stats.stdout).toMatch(/Telemetry is off/);
+  });
+});
+
 describe("logging", () => {
   it("writes to --log-file at the level asked, with secrets redacted", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "log-")), "server.log");

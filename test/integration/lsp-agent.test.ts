@@ -301,3 +301,24 @@ describe("share links", () => {
     expect(sent).toContain("and now?");
   });
 });
+
+describe("telemetry", () => {
+  it("is off by default and, when enabled, counts turns and tokens on 127.0.0.1 without any content", async () => {
+    const { createServer } = await import("node:net");
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const { uri, client } = await start({ turns: [{ text: "counted", usage: { input: 120, output: 7 } }], options: { telemetry: { enabled: true, port } } });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "a secret prompt" }] });
+    let metrics = "";
+    const scrape = async () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), (e) => String(e) + client.stderr.slice(-500));
+    await expect.poll(async () => (metrics = await scrape()), { timeout: 5000 }).toMatch(/opencode_turns_total\{provider="scripted"\} 1/);
+    expect(metrics).toMatch(/opencode_tokens_total\{provider="scripted",direction="input"\} 120/);
+    expect(metrics).toMatch(/opencode_sessions_total\{provider="scripted"\} 1/);
+    expect(metrics).not.toContain("secret");
+  });
+});

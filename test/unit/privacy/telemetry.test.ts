@@ -70,7 +70,9 @@ describe("telemetry", () => {
   });
 
   it("labels are sanitized identifiers", async () => {
-    const t = await createTelemetry({ enabled: true });
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const t = await createTelemetry({ enabled: true, env: { XDG_STATE_HOME: mkdtempSync(`${tmpdir()}/telemetry-`) } });
     t.error('x"} evil{', "kind with spaces");
     expect(await t.metrics()).toMatch(/opencode_errors_total\{provider="x_evil_",kind="kind_with_spaces"\} 1/);
     await t.close();
