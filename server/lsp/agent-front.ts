@@ -110,7 +110,7 @@ export class AgentFront {
     custom("opencode/session/load", sessionId, async (p) => {
       const session = await this.session(p.sessionId);
       for (const update of session.updates) await connection.sendNotification("opencode/session/update", { sessionId: session.id, update });
-      return { sessionId: session.id, title: session.title, model: session.model, messages: session.messages.length };
+      return { sessionId: session.id, title: session.title, model: session.model, messages: session.messageCount };
     });
     custom("opencode/session/end", sessionId, async (p) => ({ ended: (await this.rt()).sessions.end(p.sessionId) }));
     custom("opencode/models", z.optional(z.unknown()), async () => (await this.rt()).client.listModels({ probe: true }));
@@ -380,7 +380,7 @@ export class AgentFront {
       throw new ResponseError(ErrorCodes.InvalidParams, `OpenCode: ${(error as Error).message}`);
     }
     const session = await this.newSession({ title: `${transcript.title} (imported)`, ...(transcript.model ? { model: transcript.model } : {}) }).catch(() => this.newSession({ title: `${transcript.title} (imported)` }));
-    session.messages.push(...transcript.messages.map(toProviderMessage));
+    session.seed(transcript.messages.map(toProviderMessage));
     return session;
   }
 

@@ -90,8 +90,7 @@ export class SessionManager {
     const session = this.build(options, stored?.id);
     if (stored) {
       session.createdAt = new Date(stored.createdAt);
-      session.messages.push(...stored.messages);
-      session.updates.push(...stored.updates);
+      session.seed(stored.messages, stored.updates);
     }
     return session;
   }
@@ -153,7 +152,7 @@ export class SessionManager {
       title: s.title,
       model: s.model,
       createdAt: s.createdAt.toISOString(),
-      messages: s.messages.length,
+      messages: s.messageCount,
     }));
   }
 

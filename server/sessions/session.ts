@@ -116,6 +116,16 @@ export class Session {
     });
   }
 
+  get messageCount(): number {
+    return this.messages.length;
+  }
+
+  /** Adds to the transcript (restore, import). */
+  seed(messages: Message[], updates: SessionUpdate[] = []): void {
+    this.messages.push(...messages);
+    this.updates.push(...updates);
+  }
+
   /** Drops everything the session holds (retention none: nothing of it stays in memory). */
   erase(): void {
     this.messages.length = 0;

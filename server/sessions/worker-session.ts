@@ -15,6 +15,7 @@ import type { Message } from "../providers/types.ts";
 import type { AskPermission, LanguageIntel, PermissionRequest } from "../tools/types.ts";
 import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote.ts";
 import type { TurnResult } from "../agent/turn.ts";
+import { SealedTranscript } from "../privacy/index.ts";
 import { Rpc } from "./rpc.ts";
 import type { PromptOptions } from "./session.ts";
 import type { SessionWorkerData } from "./session-worker.ts";
@@ -57,8 +58,10 @@ export class WorkerSession {
   createdAt = new Date();
   model: string;
   title: string;
-  readonly messages: Message[] = [];
-  readonly updates: SessionUpdate[] = [];
+  /** Between turns the transcript and its updates are sealed (AES-256-GCM, per-session key). */
+  private readonly sealed: SealedTranscript<{ messages: Message[]; updates: SessionUpdate[] }>;
+  /** While a turn runs (or a caller holds them), the plain transcript and updates. */
+  private live: { messages: Message[]; updates: SessionUpdate[] } | undefined;
   /** Why the session can no longer run, once it failed. */
   failure: string | undefined;
   private worker: { thread: Worker; rpc: Rpc; exited: Promise<void> } | undefined;
@@ -73,6 +76,35 @@ export class WorkerSession {
     this.id = options.id;
     this.model = options.model;
     this.title = options.title ?? "New session";
+    this.sealed = new SealedTranscript(this.id);
+  }
+
+  /** The transcript (a copy, opened from the sealed store between turns). */
+  get messages(): Message[] {
+    return this.live?.messages ?? this.sealed.open()?.messages ?? [];
+  }
+
+  get updates(): SessionUpdate[] {
+    return this.live?.updates ?? this.sealed.open()?.updates ?? [];
+  }
+
+  get messageCount(): number {
+    return this.live?.messages.length ?? this.count;
+  }
+
+  private count = 0;
+
+  /** Adds to the transcript (restore, import) and seals it again. */
+  seed(messages: Message[], updates: SessionUpdate[] = []): void {
+    const current = this.live ?? this.sealed.open() ?? { messages: [], updates: [] };
+    current.messages.push(...messages);
+    current.updates.push(...updates);
+    if (!this.live) this.seal(current);
+  }
+
+  private seal(value: { messages: Message[]; updates: SessionUpdate[] }): void {
+    this.sealed.seal(value);
+    this.count = value.messages.length;
   }
 
   get busy(): boolean {
@@ -84,14 +116,17 @@ export class WorkerSession {
     if (this.running) throw new Error(`session ${this.id} is already running a turn`);
     this.running = true;
     clearTimeout(this.idleTimer);
+    this.live = this.sealed.open() ?? { messages: [], updates: [] };
     try {
       const { rpc } = this.start();
       const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options });
-      this.messages.splice(0, this.messages.length, ...answer.messages);
+      this.live.messages = answer.messages;
       return answer.result;
     } catch (error) {
       return failed(this.failure ?? (error as Error).message);
     } finally {
+      this.seal(this.live);
+      this.live = undefined;
       this.running = false;
       this.idleTimer = setTimeout(() => void this.stop(), this.limits.idleMs);
       this.idleTimer.unref();
@@ -103,15 +138,20 @@ export class WorkerSession {
   }
 
   publish(update: SessionUpdate): void {
-    keepForReplay(this.updates, update);
+    if (this.live) keepForReplay(this.live.updates, update);
+    else {
+      const current = this.sealed.open() ?? { messages: [], updates: [] };
+      keepForReplay(current.updates, update);
+      this.seal(current);
+    }
     this.deps.bus.publish({ type: "session.update", sessionId: this.id, update });
   }
 
   erase(): void {
     clearTimeout(this.idleTimer);
     void this.stop();
-    this.messages.length = 0;
-    this.updates.length = 0;
+    this.live = undefined;
+    this.sealed.erase();
     this.title = "";
   }
 

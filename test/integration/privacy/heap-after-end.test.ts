@@ -1,10 +1,8 @@
 // After `opencode.session.end`, a heap snapshot of the server (taken with --heapsnapshot-signal, which
 // collects garbage first) holds none of the prompt's text: the session, its transcript, its requests
 // and anything cached from them are gone.
-//
-// Skipped until sessions/ integrates the eraser fully: today WorkerSession.erase() leaves its 30 s idle
-// timer pending, and that timer's closure retains the session (its `title` is the prompt's first 60
-// characters), so the marker is still reachable right after `end`. Set OPENCODE_LSP_HEAP_TEST=1 to run it.
+// (Between turns the transcript is sealed with a per-session key; `end` erases the key, the sealed
+// bytes, the idle timer and the session's title.)
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,7 +40,7 @@ async function snapshot(client: LspTestClient, dir: string): Promise<Buffer> {
   throw new Error("no heap snapshot written");
 }
 
-describe.skipIf(!process.env.OPENCODE_LSP_HEAP_TEST)("heap after session end", () => {
+describe("heap after session end", () => {
   it("holds no prompt text once the session ended", async () => {
     const marker = `ZQXMARK${randomBytes(10).toString("hex").toUpperCase()}`;
     provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "Understood." }] });

@@ -55,7 +55,8 @@ describe("Router", () => {
   });
 
   it("ranks untried endpoints first, then by time to first token weighted by error rate", async () => {
-    const delays: Record<string, number> = { "http://a": 30, "http://b": 5, "http://c": 15 };
+    // Far apart, so a loaded machine (late timers) cannot swap them.
+    const delays: Record<string, number> = { "http://a": 150, "http://b": 5, "http://c": 60 };
     const adapter = fake(async function* (target) {
       await new Promise((r) => setTimeout(r, delays[target.baseURL]));
       yield { type: "stop", reason: "end_turn" };
