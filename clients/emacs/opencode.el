@@ -1,7 +1,7 @@
 ;;; opencode.el --- The OpenCode agent in Emacs, through opencode-lsp and eglot  -*- lexical-binding: t; -*-
 
 ;; Version: 0.1.0
-;; Package-Requires: ((emacs "29.1") (eglot "1.12") (jsonrpc "1.0.16"))
+;; Package-Requires: ((emacs "29.1") (eglot "1.17") (jsonrpc "1.0.24"))
 ;; Keywords: tools, languages, ai
 ;; URL: https://github.com/opencode-lsp/opencode-lsp
 
