@@ -53,6 +53,16 @@ export interface LanguageIntel {
 }
 
 const SETTLE_MS = 120;
+/**
+ * After a document is opened, servers without versions report in parts with gaps that can be long
+ * (typescript: syntax at once, the first semantic check of the project later): the settle window
+ * then is 1.5 × the longest first-to-last span seen after earlier opens (+200 ms), within these bounds.
+ */
+const OPEN_SETTLE_DEFAULT_MS = 1_500;
+const OPEN_SETTLE_MIN_MS = 400;
+const OPEN_SETTLE_MAX_MS = 4_000;
+/** Reports this long after the first one following an open no longer count as that open's burst. */
+const OPEN_BURST_MS = 10_000;
 const QUIET_MIN_MS = 600;
 const LATENCY_SAMPLES = 5;
 const DEFAULT_DIAGNOSTICS_TIMEOUT_MS = 3_000;
@@ -74,6 +84,10 @@ interface DocState {
   version: number;
   /** Servers whose first report after the latest change was already timed. */
   timed: Set<string>;
+  /** Per server: when its first report after the latest open arrived. */
+  firstReportAt: Map<string, number>;
+  /** The latest change was an open (no edit since). */
+  sinceOpen: boolean;
   reports: Map<string, Report>;
 }
 
@@ -94,6 +108,7 @@ export class ProxyIntel implements LanguageIntel {
   private seq = 0;
   private readonly docs = new Map<string, DocState>();
   private readonly latency = new Map<string, number[]>();
+  private readonly openSpans = new Map<string, number[]>();
   private readonly waiters = new Set<() => void>();
 
   /** `manager` is read on each call: the LSP front creates its servers after the agent runtime may exist. */
@@ -114,7 +129,7 @@ export class ProxyIntel implements LanguageIntel {
 
   private doc(key: string): DocState {
     let doc = this.docs.get(key);
-    if (!doc) this.docs.set(key, (doc = { changedSeq: 0, changedAt: 0, version: 0, timed: new Set(), reports: new Map() }));
+    if (!doc) this.docs.set(key, (doc = { changedSeq: 0, changedAt: 0, version: 0, timed: new Set(), reports: new Map(), firstReportAt: new Map(), sinceOpen: false }));
     return doc;
   }
 
@@ -126,16 +141,27 @@ export class ProxyIntel implements LanguageIntel {
         doc.changedAt = performance.now();
         doc.version = event.version;
         doc.timed.clear();
+        doc.sinceOpen = event.opened;
         // An open is no change sample (it includes loading the project); don't time the first report.
         if (event.opened) {
           for (const s of this.manager()?.servers ?? []) doc.timed.add(s.name);
           doc.reports.clear(); // what the servers said before this open no longer counts
+          doc.firstReportAt.clear();
         }
         break;
       }
       case "published": {
         const doc = this.doc(keyOf(event.uri));
         doc.reports.set(event.server, { diagnostics: event.diagnostics, seq: ++this.seq, version: event.version });
+        const now = performance.now();
+        const first = doc.firstReportAt.get(event.server);
+        if (first === undefined) doc.firstReportAt.set(event.server, now);
+        else if (doc.sinceOpen && now - first < OPEN_BURST_MS && event.version === undefined) {
+          const spans = this.openSpans.get(event.server) ?? [];
+          spans.push(now - first);
+          if (spans.length > LATENCY_SAMPLES) spans.shift();
+          this.openSpans.set(event.server, spans);
+        }
         if (!doc.timed.has(event.server) && doc.changedSeq > 0) {
           doc.timed.add(event.server);
           const samples = this.latency.get(event.server) ?? [];
@@ -224,7 +250,7 @@ export class ProxyIntel implements LanguageIntel {
     };
     await this.until(() => freshness().length === 0, deadline, options.signal);
     // Reports can come in parts: wait until the servers have been quiet for a moment.
-    if (freshness().length === 0) await this.settle(key, deadline, options.signal);
+    if (freshness().length === 0) await this.settle(key, () => this.settleMs(key, pushers), deadline, options.signal);
     await pulling;
 
     const doc = this.doc(key);
@@ -255,10 +281,26 @@ export class ProxyIntel implements LanguageIntel {
     return Math.min(timeoutMs, Math.max(QUIET_MIN_MS, 2 * Math.max(...samples) + 200));
   }
 
-  private async settle(key: string, deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  /** The settle window: longer while a server without versions may still be in the burst that follows an open. */
+  private settleMs(key: string, servers: ProxiedServer[]): number {
+    const doc = this.doc(key);
+    const now = performance.now();
+    let ms = SETTLE_MS;
+    if (!doc.sinceOpen) return ms;
+    for (const server of servers) {
+      if (doc.reports.get(server.name)?.version !== undefined) continue;
+      const first = doc.firstReportAt.get(server.name);
+      const spans = this.openSpans.get(server.name);
+      const window = spans?.length ? Math.min(OPEN_SETTLE_MAX_MS, Math.max(OPEN_SETTLE_MIN_MS, 1.5 * Math.max(...spans) + 200)) : OPEN_SETTLE_DEFAULT_MS;
+      if (first !== undefined && now - first < window) ms = Math.max(ms, window - (now - first));
+    }
+    return ms;
+  }
+
+  private async settle(key: string, settleMs: () => number, deadline: number, signal: AbortSignal | undefined): Promise<void> {
     let last = this.lastReportSeq(key);
     for (;;) {
-      const until = Math.min(deadline, performance.now() + SETTLE_MS);
+      const until = Math.min(deadline, performance.now() + settleMs());
       await this.until(() => this.lastReportSeq(key) !== last, until, signal);
       const now = this.lastReportSeq(key);
       if (now === last || performance.now() >= deadline) return;
