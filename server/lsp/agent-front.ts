@@ -248,9 +248,17 @@ export class AgentFront {
         return outcome === "allow_once" || outcome === "allow_always" ? outcome : "reject";
       }
       const choices: [string, PermissionOutcome][] = [["Allow once", "allow_once"], ["Always allow", "allow_always"], ["Reject", "reject"]];
+      let unsupported = false;
       const picked = await connection
         .sendRequest(ShowMessageRequest.type, { type: MessageType.Warning, message: `OpenCode wants to ${request.title}`, actions: choices.map(([title]) => ({ title })) })
-        .catch(() => null);
+        .catch((error: { code?: number }) => {
+          unsupported = error?.code === ErrorCodes.MethodNotFound;
+          return null;
+        });
+      if (unsupported) {
+        // An editor with no way to ask (Helix): refuse, and say how to allow it instead.
+        this.show(MessageType.Warning, `OpenCode was refused "${request.title}": this editor cannot show a permission prompt. Allow it in opencode.json, e.g. "permissions": { "${request.kind === "doom_loop" ? "edit" : request.kind}": "allow" }.`);
+      }
       return choices.find(([title]) => title === picked?.title)?.[1] ?? "reject";
     };
   }
@@ -259,19 +267,19 @@ export class AgentFront {
 
   private async codeActions(params: CodeActionParams, token: CancellationToken): Promise<unknown[]> {
     const doc = this.options.documents.store.get(params.textDocument.uri);
-    const resolve = this.options.capabilities().textDocument?.codeAction?.resolveSupport?.properties ?? [];
-    const ours = doc ? listCodeActions(params, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }), !resolve.includes("edit")) : [];
+    const ours = doc ? listCodeActions(params, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } })) : [];
     const theirs = await this.options.proxied("textDocument/codeAction", params, token);
     return [...(Array.isArray(theirs) ? theirs : []), ...ours];
   }
 
+  /**
+   * Ours resolve at once, as they are: the agent runs through the action's command, never inside
+   * the resolve — editors that wait for a resolve on their UI thread (Helix) could not answer the
+   * agent's workspace/applyEdit requests meanwhile.
+   */
   private async resolveAction(action: CodeAction, token: CancellationToken): Promise<unknown> {
-    if (!isActionData(action.data)) {
-      return (await this.options.proxied("codeAction/resolve", action, token)) ?? action;
-    }
-    await this.runAction(action.data, token);
-    // The agent's edits reached the editor as workspace/applyEdit while it ran.
-    return { ...action, edit: { changes: {} } };
+    if (isActionData(action.data)) return action;
+    return (await this.options.proxied("codeAction/resolve", action, token)) ?? action;
   }
 
   private async runAction(data: ActionData, token?: CancellationToken): Promise<{ sessionId: string; text: string }> {

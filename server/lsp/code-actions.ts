@@ -34,10 +34,10 @@ export function instructionIn(line: string): string | undefined {
 const isEmpty = (r: Range) => r.start.line === r.end.line && r.start.character === r.end.character;
 
 /**
- * The actions for a range. `withCommand`: clients without codeAction/resolve get the action's
- * command to run instead.
+ * The actions for a range. Each carries the command that runs it: the agent's turn runs when the
+ * editor executes it (asynchronously in every editor), and its edits arrive as workspace/applyEdit.
  */
-export function listCodeActions(params: CodeActionParams, lineText: (line: number) => string, withCommand: boolean): CodeAction[] {
+export function listCodeActions(params: CodeActionParams, lineText: (line: number) => string): CodeAction[] {
   const { uri } = params.textDocument;
   const only = params.context.only;
   const wanted = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
@@ -50,7 +50,7 @@ export function listCodeActions(params: CodeActionParams, lineText: (line: numbe
       kind,
       data,
       ...extra,
-      ...(withCommand ? { command: { title, command: RUN_ACTION_COMMAND, arguments: [data] } } : {}),
+      command: { title, command: RUN_ACTION_COMMAND, arguments: [data] },
     });
   };
   for (const diagnostic of params.context.diagnostics.slice(0, 5)) {

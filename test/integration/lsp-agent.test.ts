@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { ResponseError } from "vscode-jsonrpc/node";
 import { LspTestClient } from "../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../support/providers/scripted-server.ts";
 
@@ -69,15 +70,17 @@ describe("code actions", () => {
     expect(onComment[0].command.command).toBe("opencode.codeAction.run");
   });
 
-  it("Fix this diagnostic: resolve runs the agent and the fix arrives as workspace/applyEdit", async () => {
+  it("Fix this diagnostic: resolves at once; its command runs the agent and the fix arrives as workspace/applyEdit", async () => {
     const { uri, client } = await start({
       turns: FIX,
-      capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } }, textDocument: { codeAction: { resolveSupport: { properties: ["edit"] } } } },
+      capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } }, textDocument: { codeAction: { resolveSupport: { properties: ["edit", "command"] } } } },
     });
     await client.openBuffer(uri, "typescript", SOURCE);
     const [action] = await client.request("textDocument/codeAction", { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic], only: ["quickfix"] } });
-    expect(action.command).toBeUndefined();
-    await client.request("codeAction/resolve", action);
+    const resolved = await client.request("codeAction/resolve", action);
+    expect(resolved).toEqual(action); // nothing runs inside the resolve: editors may wait on it
+    expect(provider!.requests).toHaveLength(0);
+    await client.request("workspace/executeCommand", resolved.command);
     await expect.poll(() => client.text(uri)).toBe(SOURCE.replace("width + height", "width * height"));
     expect(client.appliedEdits[0].documentChanges[0].textDocument).toEqual({ uri, version: 1 });
     const prompt = JSON.stringify(provider!.requests[0]!.body.messages);
@@ -177,6 +180,18 @@ describe("custom protocol", () => {
     outcome = "allow_once";
     await client.request("opencode/session/prompt", { sessionId, prompt: "fix, please" });
     await expect.poll(() => client.text(uri)).toContain("width * height");
+  });
+
+  it("tells the user how to allow a tool when the editor cannot show a prompt at all", async () => {
+    const { uri, client } = await start({ turns: [FIX[0]!, { text: "could not edit" }], permissions: { edit: "ask" } });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    client.answers.set("window/showMessageRequest", () => {
+      throw new ResponseError(-32601, "Method not found");
+    });
+    await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "fix" }] });
+    const told = await client.waitForNotification("window/showMessage", (p) => /cannot show a permission prompt/.test(p.message));
+    expect(told.message).toContain('"edit": "allow"');
+    expect(client.text(uri)).toBe(SOURCE);
   });
 
   it("falls back to window/showMessageRequest for clients without permissionRequests", async () => {
