@@ -3,7 +3,6 @@
 // M-x eglot-code-actions offers "OpenCode: Fix this diagnostic", which fixes the buffer after the
 // permission prompt (answered by opencode.el's completing-read); M-x opencode-ask streams the
 // answer into the session's chat buffer.
-import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { FIX_TURNS, FIXED, SERVER_CMD, tsProject } from "./support.ts";
+import { FIX_TURNS, FIXED, runEditor as run, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
@@ -25,21 +24,6 @@ afterEach(async () => {
   root = undefined;
 });
 
-/** Runs a command without blocking this process (the scripted provider answers from it). */
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, ms = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
-    child.on("exit", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
   it("byte-compiles opencode.el cleanly, fixes a diagnostic through eglot-code-actions, and streams opencode-ask", async () => {

@@ -2,7 +2,6 @@
 // opencode-lsp gives the diagnostic; "OpenCode: Fix this diagnostic" fixes the buffer (after a
 // permission prompt answered through vim.ui.select); :OpenCode chat streams into the chat buffer;
 // :checkhealth opencode reports OK.
-import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { FIX_TURNS, FIXED, SERVER_CMD, tsProject } from "./support.ts";
+import { FIX_TURNS, FIXED, runEditor, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 let provider: ScriptedProvider | undefined;
@@ -20,20 +19,6 @@ afterEach(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-function runEditor(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("exit", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 describe.skipIf(skipEditorTests(["nvim"]))("Neovim", () => {
   it("fixes a diagnostic with a code action, streams a chat answer, and passes :checkhealth", async () => {

@@ -1,6 +1,7 @@
 // Shared setup for the editor end-to-end tests: a TypeScript project with a type error, an
 // opencode.json that fronts a real typescript-language-server and points the model at a scripted
 // provider, and the built server's command line.
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,4 +41,29 @@ export function tsProject(provider: ScriptedProvider, extra: Record<string, unkn
     ),
   );
   return { root, file: join(root, "total.ts") };
+}
+
+export interface EditorRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs an editor without blocking this process: the scripted provider answers from it, so a
+ * synchronous spawn would deadlock the test.
+ */
+export function runEditor(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }, ms = 120_000): Promise<EditorRun> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+    child.on("exit", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
