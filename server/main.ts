@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     case "run": {
       const log = await logger({ logLevel: invocation.options.logLevel ?? process.env.OPENCODE_LSP_LOG_LEVEL ?? "warn", logFile: invocation.options.logFile });
       if (!log) return 2;
-      const { runHeadless } = await import("./cli/run.ts");
+      const { runHeadless } = await loadRun();
       return runHeadless(invocation.run, invocation.cwd, log);
     }
     case "lsp": {
@@ -90,6 +90,15 @@ async function main(argv: string[]): Promise<number | undefined> {
       return undefined; // runs until exit
     }
   }
+}
+
+/**
+ * `run` is bundled on its own (dist/run/run.js): the agent and its tools stay out of the bundle the
+ * language server starts from. From the sources (tests), the module itself.
+ */
+function loadRun(): Promise<typeof import("./cli/run.ts")> {
+  const bundled = !import.meta.url.endsWith(".ts");
+  return import(new URL(bundled ? "./run/run.js" : "./cli/run.ts", import.meta.url).href);
 }
 
 function usageError(message: string): number {

@@ -8,6 +8,7 @@ import * as Y from "yjs";
 import { Bus } from "../../server/bus/bus.ts";
 import { ConfigStore } from "../../server/config/index.ts";
 import { createModelClient } from "../../server/providers/index.ts";
+import { builtinTools, ToolRegistry } from "../../server/tools/index.ts";
 import { SessionManager } from "../../server/sessions/manager.ts";
 
 const N = Number(process.argv[2] ?? 300);
@@ -26,7 +27,8 @@ const client = createModelClient({ config: config(), env: {} });
 const bus = new Bus(() => undefined);
 
 function perSession(isolation: "worker" | "inline"): number {
-  const manager = new SessionManager({ root, bus, client, config, isolation });
+  const tools = isolation === "inline" ? new ToolRegistry({ tools: builtinTools(), config }) : undefined;
+  const manager = new SessionManager({ root, bus, client, config, isolation, ...(tools ? { tools } : {}) });
   manager.create({ title: "warm-up" }); // first-use costs (module state, caches) are not per session
   const before = heap();
   for (let i = 0; i < N; i++) manager.create({ title: `session ${i}` });

@@ -5,7 +5,9 @@ import type { Bus } from "../bus/bus.ts";
 import type { TextEdit } from "./editor-replica.ts";
 import type { Logger } from "../log.ts";
 import type { ModelClient } from "../agent/model-client.ts";
-import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission, type LanguageIntel } from "../tools/index.ts";
+import type { AskPermission, LanguageIntel } from "../tools/types.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+import { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { Config } from "../config/index.ts";
 import { Session } from "./session.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
@@ -19,8 +21,14 @@ export type AnySession = Session | WorkerSession;
 
 export interface SessionManagerOptions {
   root: string;
-  /** "worker" (the default for the editor fronts): each session's loop in a worker thread with limits. */
+  /**
+   * "worker" (the editor fronts): each session's loop in a worker thread with limits, which builds
+   * its own tools. "inline": in this thread, with `tools` (so the editor fronts' main thread never
+   * loads the tools).
+   */
   isolation?: "worker" | "inline";
+  /** The tools for inline sessions. */
+  tools?: ToolRegistry;
   limits?: WorkerLimits;
   bus: Bus;
   log?: Logger;
@@ -45,7 +53,6 @@ export class SessionManager {
   readonly workspace: Workspace;
   private readonly sessions = new Map<string, AnySession>();
   private readonly disk: DiskWorkspaceFiles;
-  private readonly tools: ToolRegistry;
   private readonly options: SessionManagerOptions;
 
   constructor(options: SessionManagerOptions) {
@@ -56,7 +63,6 @@ export class SessionManager {
       await this.disk.writeText((await this.disk.resolve(abs)).rel, text);
     };
     this.workspace = new Workspace({ writeFile, ...(options.log ? { log: options.log } : {}) });
-    this.tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(options.intel) }), config: options.config, ...(options.log ? { logger: options.log } : {}) });
   }
 
   /** retention "local": the store sessions persist in, restored when the manager starts. */
@@ -127,8 +133,9 @@ export class SessionManager {
       session.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) });
     });
     const ask = this.options.ask?.(id);
+    if (!this.options.tools) throw new Error("inline sessions need the manager's `tools`");
     session = new Session(
-      { client, tools: this.tools, files, bus, ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
+      { client, tools: this.options.tools, files, bus, ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
       { id, model, ...(options.title ? { title: options.title } : {}) },
     );
     this.sessions.set(id, session);

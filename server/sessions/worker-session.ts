@@ -50,8 +50,11 @@ export interface WorkerSessionDeps {
   onWrite(session: WorkerSession, abs: string, result: WriteResult, before: string | undefined): void;
 }
 
-/** Where the worker's code is: beside this module in the bundle (dist/), or the .ts source in tests. */
-const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./session-worker.ts" : "./session-worker.js", import.meta.url);
+/**
+ * Where the worker's code is: its own bundle (dist/worker/, built apart so the server's main thread
+ * never loads the tools), or the .ts source in tests.
+ */
+const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./session-worker.ts" : "./worker/session-worker.js", import.meta.url);
 
 export class WorkerSession {
   readonly id: string;
