@@ -20,6 +20,8 @@ export interface GlobalOptions {
 export interface RunOptions {
   prompt: string;
   model?: string;
+  /** Continue a session kept with retention "local". */
+  session?: string;
   yes: boolean;
   json: boolean;
 }
@@ -60,6 +62,7 @@ const PER_COMMAND: Record<Command, Options> = {
   stats: {},
   run: {
     model: { type: "string", short: "m" },
+    session: { type: "string" },
     yes: { type: "boolean", short: "y" },
     json: { type: "boolean" },
   },
@@ -116,7 +119,7 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
         kind: "run",
         options,
         cwd,
-        run: { prompt, model: values.model as string | undefined, yes: Boolean(values.yes), json: Boolean(values.json) },
+        run: { prompt, model: values.model as string | undefined, session: values.session as string | undefined, yes: Boolean(values.yes), json: Boolean(values.json) },
       };
     }
     default:

@@ -59,6 +59,7 @@ Edits are written to disk.
 
 Options:
   -m, --model M       the model, e.g. anthropic/claude-sonnet-4-5 (default: \`model\` in the config)
+  --session ID        continue a session kept with retention "local" (each run prints its id)
   -y, --yes           allow every tool call that would ask (without it, and without a terminal, they are refused)
   --json              print every step as a JSON line on stdout instead
 

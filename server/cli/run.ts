@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import { createModelClient } from "../providers/index.ts";
 import { createHeadlessProxies } from "../proxy/headless.ts";
 import { ProxyIntel } from "../proxy/intel.ts";
+import { SessionStore, type StoredSession } from "../sessions/retention.ts";
 import { Session } from "../sessions/session.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
 import type { RunOptions } from "./args.ts";
@@ -24,8 +25,22 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   }
   const config = store.config;
   if (config.audit.enabled) (await import("../privacy/index.ts")).configureAudit(config);
+  // retention "local": the session is kept (encrypted) after the turn and can be continued.
+  let stored: StoredSession | undefined;
+  const sessions = config.retention === "local" ? new SessionStore() : undefined;
+  if (options.session) {
+    if (!sessions) {
+      err.write('opencode-lsp: --session needs retention "local" in the config (sessions are not kept otherwise)\n');
+      return 2;
+    }
+    stored = sessions.load(options.session);
+    if (!stored) {
+      err.write(`opencode-lsp: no kept session ${options.session}\n`);
+      return 2;
+    }
+  }
   const client = createModelClient({ config, log });
-  const model = options.model ?? config.model;
+  const model = options.model ?? stored?.model ?? config.model;
   if (!model) {
     err.write(`opencode-lsp: no model chosen. ${client.setupHint()}\n`);
     return 2;
@@ -45,8 +60,9 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   const ask = permissionPrompt(options);
   const session = new Session(
     { client, tools, files, bus, log, ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
-    { model, title: options.prompt.slice(0, 60) },
+    { model, title: stored?.title ?? options.prompt.slice(0, 60), ...(stored ? { id: stored.id } : {}) },
   );
+  if (stored) session.seed(stored.messages, stored.updates);
 
   let endsWithNewline = true;
   bus.on("session.update", ({ update }) => {
@@ -71,6 +87,10 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   process.on("SIGINT", onSigint);
   try {
     const result = await session.prompt(options.prompt);
+    if (sessions) {
+      sessions.save({ id: session.id, title: session.title, model: session.model, createdAt: (stored?.createdAt ?? session.createdAt.toISOString()), messages: session.messages, updates: session.updates });
+      err.write(`session ${session.id} kept (continue with --session ${session.id})\n`);
+    }
     if (options.json) out.write(`${JSON.stringify({ type: "result", ...result })}\n`);
     else if (!endsWithNewline) out.write("\n");
     if (result.stopReason === "error") err.write(`opencode-lsp: ${result.error}\n`);

@@ -371,6 +371,7 @@ export class AgentFront {
         { ...(config.share.baseUrl ? { baseUrl: config.share.baseUrl } : {}), sign: config.share.sign, secrets, dropToolOutputs: "if-needed" },
       );
       const redacted = describeRedactions(link.redactions);
+      (await import("../privacy/index.ts")).audit({ event: "share.created", session: session.id, signed: link.signed, keyId: link.keyId ?? null, bytes: link.size.fragment });
       this.show(MessageType.Info, `OpenCode share link ready${link.keyId ? ` (signed, key ${link.keyId})` : " (unsigned)"}${redacted ? `; redacted ${redacted}` : ""}${link.toolOutputsDropped ? "; tool outputs dropped to fit" : ""}.`);
       return { url: link.url, redactions: link.redactions, keyId: link.keyId ?? null, size: link.size };
     } catch (error) {

@@ -248,8 +248,26 @@ export function configureAudit(config: { audit?: { enabled?: boolean; file?: str
   return log;
 }
 
+let forward: ((event: AuditEvent) => void) | undefined;
+
+/**
+ * In a worker thread: hand events to the thread that writes the log instead of writing (one writer
+ * keeps the hash chain whole). `undefined` stops forwarding.
+ */
+export function forwardAuditTo(send: ((event: AuditEvent) => void) | undefined): void {
+  forward = send;
+}
+
 /** Records an event in the process-wide log; a no-op when auditing is off. Never throws. */
 export function audit(event: AuditEvent): AuditEntry | undefined {
+  if (forward) {
+    try {
+      forward(event);
+    } catch {
+      // A lost event must not break the caller.
+    }
+    return undefined;
+  }
   if (!current) return undefined;
   try {
     return current.record(event);

@@ -1,6 +1,6 @@
 // privacy/: encryption and the eraser, telemetry (opt-in), policy, the audit log, signed offline
 // models. Imports config and log only. Heavy parts (prom-client, the ollama SDK) load on first use.
-export { audit, auditCommand, AuditLog, configureAudit, currentAuditLog, defaultAuditPath, setAuditLog, verifyAuditLog, type AuditEntry, type AuditEvent, type AuditEventName, type AuditVerifyResult } from "./audit.ts";
+export { audit, auditCommand, AuditLog, configureAudit, forwardAuditTo, currentAuditLog, defaultAuditPath, setAuditLog, verifyAuditLog, type AuditEntry, type AuditEvent, type AuditEventName, type AuditVerifyResult } from "./audit.ts";
 export { createKey, open, seal, SealedTranscript, SessionKey, wipe } from "./encryption.ts";
 export { auditPolicyDenial, checkPath, checkProvider, checkRequestURL, checkTool, hostOf, isLoopbackHost, isLoopbackURL, PolicyDenied, type Policy } from "./policy.ts";
 export { createSigningKey, keysDir, loadSigningKey, MANIFEST_FILE, parsePublicKey, signModelDir, trustCommand, verifyModelDir, type CommandIO, type VerifyResult } from "./trust.ts";

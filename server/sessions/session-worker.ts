@@ -3,6 +3,7 @@
 // the main thread's workspace doc, permission questions to the front, updates to the bus there.
 import { parentPort, workerData } from "node:worker_threads";
 import { Bus } from "../bus/bus.ts";
+import { forwardAuditTo } from "../privacy/audit.ts";
 import { createLogger } from "../log.ts";
 import type { Config } from "../config/index.ts";
 import { createModelClient } from "../providers/index.ts";
@@ -71,6 +72,8 @@ class RemoteFiles implements WorkspaceFiles {
 if (parentPort) {
   const data = workerData as SessionWorkerData;
   const rpc = new Rpc(parentPort);
+  // The main thread writes the audit log (one writer per hash chain); events go to it.
+  if (data.config.audit.enabled) forwardAuditTo((event) => rpc.emit("audit", event));
   let config = data.config;
   // Logs go where the server's go (OPENCODE_LSP_LOG or stderr), at its level.
   const log = createLogger({ level: process.env.OPENCODE_LSP_LOG_LEVEL ?? "info" }).child({ session: data.id });

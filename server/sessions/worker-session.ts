@@ -15,7 +15,7 @@ import type { Message } from "../providers/types.ts";
 import type { AskPermission, LanguageIntel, PermissionRequest } from "../tools/types.ts";
 import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote.ts";
 import type { TurnResult } from "../agent/turn.ts";
-import { SealedTranscript } from "../privacy/index.ts";
+import { audit, SealedTranscript, type AuditEvent } from "../privacy/index.ts";
 import { Rpc } from "./rpc.ts";
 import type { PromptOptions } from "./session.ts";
 import type { SessionWorkerData } from "./session-worker.ts";
@@ -174,6 +174,7 @@ export class WorkerSession {
     });
     const rpc = new Rpc(thread);
     rpc.on("update", (update: SessionUpdate) => this.publish(update));
+    rpc.on("audit", (event: AuditEvent) => audit(event));
     rpc.handle("read", ({ abs, track }: { abs: string; track: boolean }) => this.deps.workspace.read(abs, this.id, track).then((t) => t ?? null));
     rpc.handle("write", async ({ abs, text }: { abs: string; text: string }) => {
       const before = this.deps.workspace.textOf(abs);

@@ -10,6 +10,7 @@ import { readFile, stat } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Y from "yjs";
 import type { Logger } from "../log.ts";
+import { audit } from "../privacy/audit.ts";
 import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ContentChange } from "./editor-replica.ts";
 import { textSplices, type Splice } from "./text-diff.ts";
 
@@ -301,6 +302,7 @@ export class Workspace {
     const text = entry.text.toString();
     if (entry.disk?.text === text) return;
     await this.writeFile(entry.abs, text);
+    audit({ event: "file.written_outside_open_set", path: entry.abs, bytes: Buffer.byteLength(text) });
     const info = await stat(entry.abs);
     entry.disk = { text, mtimeMs: info.mtimeMs };
   }

@@ -337,3 +337,20 @@ describe("telemetry", () => {
     expect(metrics).not.toContain("secret");
   });
 });
+
+describe("audit log", () => {
+  it("records a write outside the open files and a share link, in a chain that verifies", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const file = join(mkdtempSync(join(tmpdir(), "audit-")), "audit.jsonl");
+    const { client } = await start({ turns: FIX, options: { audit: { enabled: true, file } } });
+    const asked = await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "fix area" }] });
+    await client.request("workspace/executeCommand", { command: "opencode.session.share", arguments: [{ sessionId: asked.sessionId }] });
+    await expect.poll(() => readFileSync(file, "utf8")).toContain('"share.created"');
+    const events = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l).event);
+    expect(events).toEqual(expect.arrayContaining(["file.written_outside_open_set", "share.created", "provider.contacted"]));
+    const { runCli } = await import("../support/agent-workspace.ts");
+    const verified = await runCli(["audit", "verify", "--file", file], process.cwd());
+    expect(verified.code).toBe(0);
+  });
+});

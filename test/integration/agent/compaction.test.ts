@@ -27,7 +27,7 @@ it("summarizes older turns when the conversation nears the context window", asyn
     ],
   });
   const client = clientFor(provider);
-  const tools = new ToolRegistry({ tools: builtinTools(), config: { permissions: { read: "allow" } } });
+  const tools = new ToolRegistry({ tools: builtinTools(), config: {} });
   const messages: Message[] = [];
   const result = await runTurn({
     model: "test/m",

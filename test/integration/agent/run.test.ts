@@ -1,6 +1,6 @@
 // `opencode-lsp run` end to end: the built binary, a real workspace on disk, a scripted model over
 // real HTTP through the real SDK of each wire format.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BUGGY_MATH, FIX_SCENARIO, mathWorkspace, runCli } from "../../support/agent-workspace.ts";
@@ -97,5 +97,38 @@ describe("run", () => {
     const result = await runCli(["run"], process.cwd());
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("run needs a prompt");
+  });
+});
+
+describe("run --session", () => {
+  it("keeps the session with retention local and continues it with --session", async () => {
+    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "The answer is 42." }, { text: "As I said: 42." }] });
+    const root = mathWorkspace(provider, "openai");
+    const config = JSON.parse(readFileSync(join(root, "opencode.json"), "utf8"));
+    writeFileSync(join(root, "opencode.json"), JSON.stringify({ ...config, retention: "local" }));
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const state = { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), "run-state-")), XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "run-config-")) };
+    const first = await runCli(["run", "what is the answer?"], root, state);
+    expect(first.code).toBe(0);
+    const id = /continue with --session ([\w-]+)/.exec(first.stderr)?.[1];
+    expect(id).toBeDefined();
+    const second = await runCli(["run", "--session", id!, "say it again"], root, state);
+    expect(second.stderr).toMatch(/^session \S+ kept/);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("As I said: 42.");
+    const sent = JSON.stringify(provider.requests[1]!.body.messages);
+    expect(sent).toContain("what is the answer?");
+    expect(sent).toContain("The answer is 42.");
+    const unknown = await runCli(["run", "--session", "nope", "x"], root, state);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no kept session nope");
+  });
+
+  it("refuses --session without retention local", async () => {
+    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "x" }] });
+    const result = await runCli(["run", "--session", "abc", "x"], mathWorkspace(provider, "openai"));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--session needs retention "local"');
   });
 });
