@@ -3,7 +3,7 @@
 import type AnthropicClient from "@anthropic-ai/sdk";
 import { ProviderError, toProviderError } from "../errors.ts";
 import type { Adapter, ChunkDecoder, EndpointTarget, Message, StopReason, StreamEvent, ToolDefinition } from "../types.ts";
-import { fetchWithSignal, parseToolArguments, watchdog } from "./watchdog.ts";
+import { openWatched, parseToolArguments } from "./watchdog.ts";
 
 let sdk: Promise<typeof import("@anthropic-ai/sdk")> | undefined;
 const clients = new Map<string, AnthropicClient>();
@@ -74,21 +74,7 @@ export const openAnthropic: Adapter = async (target, request, signal) => {
   if (request.tools?.length) params.tools = toAnthropicTools(request.tools);
   if (request.temperature !== undefined) params.temperature = request.temperature;
 
-  const where = { provider: target.provider, endpoint: target.baseURL };
-  const dog = watchdog(signal, target.idleTimeoutMs);
-  const stalled = () => new ProviderError("timeout", `${target.provider}: the stream stalled (no data for ${target.idleTimeoutMs} ms)`, where);
-  let chunks: AsyncIterator<any>;
-  try {
-    // Cancellation goes into fetch rather than the SDK's `signal` option: the SDK composes that with its
-    // own signal and checks the composite on every chunk, which costs ~3% of stream throughput.
-    const client = shared.withOptions({ fetch: fetchWithSignal(dog.signal) });
-    const stream = (await client.messages.create(params as never)) as unknown as AsyncIterable<any>;
-    chunks = stream[Symbol.asyncIterator]();
-  } catch (error) {
-    dog.dispose();
-    if (dog.stalled) throw stalled();
-    throw toProviderError(error, target);
-  }
+  const { chunks, dog, stalled, where } = await openWatched(target, signal, (fetch) => shared.withOptions({ fetch }).messages.create(params as never));
 
   let input = 0;
   let cached = 0;
