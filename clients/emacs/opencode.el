@@ -412,8 +412,7 @@ A new session starts when there is none.  From a file buffer, the file
   (interactive)
   (opencode--command "opencode.session.revert" (list :sessionId (opencode--current-or-lose))
                      (lambda (result)
-                       (message "OpenCode: reverted %d file(s)"
-                                (length (plist-get result :reverted))))))
+                       (message "OpenCode: reverted %s file(s)" (plist-get result :reverted)))))
 
 ;;;###autoload
 (defun opencode-share ()
@@ -433,6 +432,26 @@ A new session starts when there is none.  From a file buffer, the file
                             (mapcar (lambda (m) (plist-get m :id)) models)))))
   (opencode--command "opencode.model.select" (list :model model)
                      (lambda (_) (message "OpenCode: model %s" model))))
+
+;;;###autoload
+(defun opencode-view-link (url)
+  "Show the transcript of share link URL, read-only.
+The link is verified by `opencode-lsp share view' before anything is shown."
+  (interactive "sOpenCode share link: ")
+  (let* ((args (append (cl-remove "--stdio" (cdr opencode-server-command) :test #'equal)
+                       (list "share" "view" url)))
+         (buffer (get-buffer-create "*OpenCode shared*")))
+    (with-current-buffer buffer
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (let ((status (apply #'call-process (car opencode-server-command) nil t nil args)))
+          (unless (eq status 0)
+            (goto-char (point-min))
+            (insert (format "opencode-lsp share view failed (exit %s):\n\n" status)))))
+      (goto-char (point-min))
+      (special-mode))
+    (pop-to-buffer buffer)
+    buffer))
 
 (provide 'opencode)
 ;;; opencode.el ends here

@@ -64,6 +64,9 @@ describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
     expect(result.buffer).toBe(FIXED);
     expect(result.chat).toContain("> say hello");
     expect(result.chat).toContain("Hello from Emacs, streamed word by word.");
+    // The session shared as a link and opened read-only from it (verified by `share view`).
+    expect(result.shared).toContain("Hello from Emacs, streamed word by word.");
+    expect(result.shared_read_only).toBe(true);
     expect(result.messages).toContain("Hello from Emacs, streamed word by word.");
     expect(session.status, detail).toBe(0);
     // The model saw the real diagnostic and, for the ask, the prompt with the file as context.

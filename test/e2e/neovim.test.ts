@@ -44,6 +44,8 @@ describe.skipIf(skipEditorTests(["nvim"]))("Neovim", () => {
     expect(result.permission_prompt).toMatch(/OpenCode wants to .*total\.ts/);
     expect(result.buffer + "\n").toBe(FIXED);
     expect(result.chat).toContain("Hello from the chat buffer.");
+    expect(result.shared).toContain("Hello from the chat buffer.");
+    expect(result.shared_modifiable).toBe(false);
     expect(result.health).toMatch(/OK.*server found/);
     expect(result.health).toMatch(/OK.*attached/);
     expect(result.health).toMatch(/OK.*proxy typescript running/);
