@@ -312,6 +312,8 @@ export class ProxyManager {
 
   private async mergeCompletion(servers: ProxiedServer[], params: unknown, token: CancellationToken): Promise<unknown> {
     const answers = await settled(servers, (s) => s.request("textDocument/completion", params, token), this.options.log);
+    // One server: its answer as it is (lists run to thousands of items; a resolve finds the only server).
+    if (servers.length === 1) return answers[0]?.[1] ?? null;
     let isIncomplete = false;
     const items: unknown[] = [];
     for (const [server, answer] of answers) {
@@ -334,11 +336,17 @@ export class ProxyManager {
   }
 
   private async resolve(method: string, params: any, token: CancellationToken): Promise<unknown> {
-    const data = params?.data as Tagged | undefined;
-    const server = this.running().find((s) => s.name === data?.[TAG]);
-    if (!server) return params; // not one of theirs: nothing to add
-    const result = await server.request(method, { ...params, data: data?.data }, token);
-    return isObject(result) ? tag(result, server.name) : result;
+    const data = params?.data as (Tagged & { opencode?: unknown }) | undefined;
+    if (data?.opencode !== undefined) return params; // one of ours
+    const tagged = this.running().find((s) => s.name === data?.[TAG]);
+    if (tagged) {
+      const result = await tagged.request(method, { ...params, data: data?.data }, token);
+      return isObject(result) ? tag(result, tagged.name) : result;
+    }
+    // Untagged: it came from the only server that makes such items (answers of one server are not tagged).
+    const able = this.running().filter((s) => hasCapability(s.capabilities, method));
+    if (able.length !== 1) return params;
+    return able[0]!.request(method, params, token);
   }
 
   // What the servers ask of the editor ----------------------------------------------------------
@@ -407,9 +415,11 @@ const neverCancelled: CancellationToken = { isCancellationRequested: false, onCa
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Marks an item (in place: it was just parsed from the server's answer) with the server that made it. */
 function tag<T>(item: T, server: string): T {
   if (!isObject(item)) return item;
-  return { ...item, data: { [TAG]: server, data: item.data } satisfies Tagged };
+  (item as Record<string, unknown>).data = { [TAG]: server, data: item.data } satisfies Tagged;
+  return item;
 }
 
 function commandsOf(server: ProxiedServer): string[] {
