@@ -109,6 +109,29 @@ describe("code actions", () => {
   });
 });
 
+describe("selection actions", () => {
+  it.each([
+    ["OpenCode: Refactor selection", "Refactor the selected code", "  return width * height; // refactored\n"],
+    ["OpenCode: Write tests", "Write tests for the selected code", "  return width * height; // tested\n"],
+    ["OpenCode: Add documentation", "Add documentation comments", "  /** the area */\n  return width * height;\n"],
+  ])("%s runs its prompt and its edit arrives as workspace/applyEdit", async (title, wording, newLine) => {
+    const turns: ScriptedTurn[] = [
+      { toolCalls: [{ id: "e1", name: "edit", arguments: { path: "area.ts", oldString: "  return width + height;\n", newString: newLine } }] },
+      { text: "Done." },
+    ];
+    const { uri, client } = await start({ turns });
+    await client.openBuffer(uri, "typescript", SOURCE);
+    const actions = await client.request("textDocument/codeAction", { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 1 } }, context: { diagnostics: [] } });
+    const action = actions.find((a: any) => a.title === title);
+    expect(action?.kind).toBe("refactor.rewrite");
+    await client.request("workspace/executeCommand", action.command);
+    await expect.poll(() => client.text(uri)).toBe(SOURCE.replace("  return width + height;\n", newLine));
+    const prompt = JSON.stringify(provider!.requests[0]!.body.messages);
+    expect(prompt).toContain(wording);
+    expect(prompt).toContain("export function area(width: number, height: number)"); // the selection
+  });
+});
+
 describe("commands", () => {
   it("opencode.ask, session list/revert/end/open, model.select", async () => {
     const { uri, root, client } = await start({ turns: FIX });
@@ -137,6 +160,16 @@ describe("commands", () => {
     const { sessionId } = await client.request("workspace/executeCommand", { command: "opencode.session.new", arguments: [{}] });
     expect((await client.request("workspace/executeCommand", { command: "opencode.session.list" }))[0]).toMatchObject({ sessionId, model: "scripted/other-model" });
     expect(readFileSync(join(root, "area.ts"), "utf8")).toBe(SOURCE); // the buffer was edited, not the disk
+  });
+
+  it("opencode.session.cancel stops a running turn and closes the model stream", async () => {
+    const { client } = await start({ turns: [{ text: "thinking", hang: true }] });
+    const { sessionId } = await client.request("workspace/executeCommand", { command: "opencode.session.new", arguments: [{}] });
+    const running = client.request("opencode/session/prompt", { sessionId, prompt: "go" });
+    await expect.poll(() => provider!.requests.length).toBe(1);
+    await client.request("workspace/executeCommand", { command: "opencode.session.cancel", arguments: [{ sessionId }] });
+    expect(await running).toEqual({ stopReason: "cancelled" });
+    await expect.poll(() => provider!.requests[0]!.aborted).toBe(true);
   });
 
   it("rejects bad arguments with InvalidParams and lists every command", async () => {
