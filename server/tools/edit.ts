@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { applyEdit, unifiedDiff } from "./edit-core.ts";
 import { withDiagnostics } from "./lsp-tools.ts";
-import { defineTool, fail, ok, type ToolContext, type ToolResult } from "./types.ts";
+import { defineTool, fail, ok, type ToolContext, type ToolResult, pathNeed } from "./types.ts";
 
 const schema = z.object({
   path: z.string().min(1).describe("File to edit, relative to the workspace root"),
@@ -29,10 +29,7 @@ export const editTool = defineTool({
     "Replace an exact string in a file. oldString must match the file's text exactly (whitespace included) and exactly once — add surrounding lines to make it unique — unless replaceAll is true. Read the file first.",
   schema,
   title: (input) => `edit ${input.path}`,
-  async permissions(input, ctx) {
-    const target = await ctx.files.resolve(input.path);
-    return [{ kind: "edit", subject: target.rel, realPath: target.real }];
-  },
+  permissions: (input, ctx) => pathNeed(ctx, input.path, "edit"),
   async run(input, ctx) {
     const loaded = await loadForEdit(ctx, input.path);
     if ("status" in loaded) return loaded;

@@ -1,7 +1,7 @@
 // glob: find files by name pattern, respecting .gitignore.
 import picomatch from "picomatch";
 import { z } from "zod";
-import { defineTool, fail, ok } from "./types.ts";
+import { defineTool, fail, ok, pathNeed } from "./types.ts";
 import { walk } from "./walk.ts";
 
 export const GLOB_MAX_RESULTS = 1_000;
@@ -20,10 +20,7 @@ export const globTool = defineTool({
     "Find files whose path matches a glob pattern, relative to the search directory. Respects .gitignore and skips .git and node_modules. Returns paths relative to the workspace root, sorted.",
   schema,
   title: (input) => `glob ${input.pattern}${input.path ? ` in ${input.path}` : ""}`,
-  async permissions(input, ctx) {
-    const target = await ctx.files.resolve(input.path ?? ".");
-    return [{ kind: "read", subject: target.rel, realPath: target.real }];
-  },
+  permissions: (input, ctx) => pathNeed(ctx, input.path ?? ".", "read"),
   async run(input, ctx) {
     const target = await ctx.files.resolve(input.path ?? ".");
     const stat = await ctx.files.stat(target.rel);

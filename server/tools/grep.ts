@@ -8,7 +8,7 @@ import { z } from "zod";
 import { which } from "../sandbox/limits.ts";
 import { truncateLine } from "./output.ts";
 import { isEnvFile } from "./permissions.ts";
-import { defineTool, fail, ok, type Tool, type ToolContext, type ToolResult } from "./types.ts";
+import { defineTool, fail, ok, type Tool, type ToolContext, type ToolResult, pathNeed } from "./types.ts";
 import { walk } from "./walk.ts";
 
 export const GREP_MAX_FILESIZE = 10 * 1024 * 1024;
@@ -63,10 +63,7 @@ export function grepTool(options: GrepToolOptions = {}): Tool<typeof schema> {
       "Search file contents in the workspace with a regular expression. Respects .gitignore. Returns matching lines as path:line: text, sorted by path. Use include to filter files by glob.",
     schema,
     title: (input) => `grep ${input.pattern}${input.path ? ` in ${input.path}` : ""}`,
-    async permissions(input, ctx) {
-      const target = await ctx.files.resolve(input.path ?? ".");
-      return [{ kind: "read", subject: target.rel, realPath: target.real }];
-    },
+    permissions: (input, ctx) => pathNeed(ctx, input.path ?? ".", "read"),
     async run(input, ctx): Promise<ToolResult> {
       const target = await ctx.files.resolve(input.path ?? ".");
       const stat = await ctx.files.stat(target.rel);

@@ -1,6 +1,6 @@
 // list: a directory tree, skipping .gitignored files, node_modules and .git.
 import { z } from "zod";
-import { defineTool, fail, ok } from "./types.ts";
+import { defineTool, fail, ok, pathNeed } from "./types.ts";
 import { walk } from "./walk.ts";
 
 export const LIST_MAX_ENTRIES = 1_000;
@@ -17,10 +17,7 @@ export const listTool = defineTool({
     "List the files and directories under a directory as an indented tree (directories end with /). Skips .gitignored paths, node_modules and .git.",
   schema,
   title: (input) => `list ${input.path ?? "."}`,
-  async permissions(input, ctx) {
-    const target = await ctx.files.resolve(input.path ?? ".");
-    return [{ kind: "read", subject: target.rel, realPath: target.real }];
-  },
+  permissions: (input, ctx) => pathNeed(ctx, input.path ?? ".", "read"),
   async run(input, ctx) {
     const target = await ctx.files.resolve(input.path ?? ".");
     const stat = await ctx.files.stat(target.rel);

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { SymbolInformation, WorkspaceSymbol } from "vscode-languageserver-protocol";
 import { displayPath, documentSymbolLines, formatDiagnostic, hoverText, LineReader, linesOf, locationsOf, sortDiagnostics, symbolKind, toLspPosition, workspaceSymbolPlace } from "./lsp-format.ts";
-import { defineTool, fail, ok, type DiagnosticsReport, type LanguageIntel, type PermissionNeed, type ToolContext, type ToolResult } from "./types.ts";
+import { defineTool, fail, ok, type DiagnosticsReport, type LanguageIntel, type PermissionNeed, type ToolContext, type ToolResult, pathNeed } from "./types.ts";
 
 /** How long an edit waits for the servers' diagnostics before answering without them. */
 export const EDIT_DIAGNOSTICS_TIMEOUT_MS = 3_000;
@@ -39,10 +39,7 @@ async function prepare(ctx: ToolContext, path: string): Promise<Prepared | ToolR
   return { intel, rel: target.rel, abs: target.abs, text };
 }
 
-const readNeed = async (ctx: ToolContext, path: string): Promise<PermissionNeed[]> => {
-  const target = await ctx.files.resolve(path);
-  return [{ kind: "read", subject: target.rel, realPath: target.real }];
-};
+const readNeed = (ctx: ToolContext, path: string): Promise<PermissionNeed[]> => pathNeed(ctx, path, "read");
 
 // Positions ------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { applyEdit, unifiedDiff } from "./edit-core.ts";
 import { loadForEdit } from "./edit.ts";
 import { withDiagnostics } from "./lsp-tools.ts";
-import { defineTool, fail, ok } from "./types.ts";
+import { defineTool, fail, ok, pathNeed } from "./types.ts";
 
 const schema = z.object({
   path: z.string().min(1).describe("File to edit, relative to the workspace root"),
@@ -25,10 +25,7 @@ export const multieditTool = defineTool({
     "Apply several exact-string edits to one file in order. Each edit follows the rules of the edit tool and sees the previous edits' result. If any edit fails, none is applied.",
   schema,
   title: (input) => `multiedit ${input.path} (${input.edits.length} edits)`,
-  async permissions(input, ctx) {
-    const target = await ctx.files.resolve(input.path);
-    return [{ kind: "edit", subject: target.rel, realPath: target.real }];
-  },
+  permissions: (input, ctx) => pathNeed(ctx, input.path, "edit"),
   async run(input, ctx) {
     const loaded = await loadForEdit(ctx, input.path);
     if ("status" in loaded) return loaded;

@@ -3,7 +3,7 @@
 import { extname } from "node:path";
 import { z } from "zod";
 import { MAX_LINE_CHARS, PAGE_MAX_BYTES, PAGE_MAX_LINES, truncateLine } from "./output.ts";
-import { defineTool, fail, ok, type ToolContext } from "./types.ts";
+import { defineTool, fail, ok, type ToolContext, pathNeed } from "./types.ts";
 
 export const READ_MAX_LINES = PAGE_MAX_LINES;
 /** Page budget for the numbered text (line numbers included). */
@@ -62,10 +62,7 @@ export const readTool = defineTool({
   description: `Read a text file from the workspace. Output has line numbers (number, tab, text). Reads at most ${READ_MAX_LINES} lines / ${Math.round(PAGE_MAX_BYTES / 1024)} KiB per call; use offset and limit to page through larger files. Lines longer than ${MAX_LINE_CHARS} characters are cut. Binary files are refused.`,
   schema,
   title: (input) => `read ${input.path}${input.offset ? `:${input.offset}` : ""}`,
-  async permissions(input, ctx) {
-    const target = await ctx.files.resolve(input.path);
-    return [{ kind: "read", subject: target.rel, realPath: target.real }];
-  },
+  permissions: (input, ctx) => pathNeed(ctx, input.path, "read"),
   async run(input, ctx) {
     const target = await ctx.files.resolve(input.path);
     const stat = await ctx.files.stat(target.rel);

@@ -100,6 +100,12 @@ export function defineTool<S extends z.ZodType>(tool: Tool<S>): Tool<S> {
   return tool;
 }
 
+/** What a tool needs permission for to read or edit one path (confined first). */
+export async function pathNeed(ctx: ToolContext, path: string, kind: "read" | "edit"): Promise<PermissionNeed[]> {
+  const target = await ctx.files.resolve(path);
+  return [{ kind, subject: target.rel, realPath: target.real }];
+}
+
 export function ok(output: string, metadata?: Record<string, unknown>): ToolResult {
   return metadata ? { status: "completed", output, metadata } : { status: "completed", output };
 }

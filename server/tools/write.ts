@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { unifiedDiff } from "./edit-core.ts";
 import { withDiagnostics } from "./lsp-tools.ts";
-import { defineTool, fail, ok } from "./types.ts";
+import { defineTool, fail, ok, pathNeed } from "./types.ts";
 
 const schema = z.object({
   path: z.string().min(1).describe("File to write, relative to the workspace root"),
@@ -15,10 +15,7 @@ export const writeTool = defineTool({
     "Create a file or replace its whole content. Parent directories are created. Prefer edit for changes to an existing file.",
   schema,
   title: (input) => `write ${input.path}`,
-  async permissions(input, ctx) {
-    const target = await ctx.files.resolve(input.path);
-    return [{ kind: "edit", subject: target.rel, realPath: target.real }];
-  },
+  permissions: (input, ctx) => pathNeed(ctx, input.path, "edit"),
   async run(input, ctx) {
     const target = await ctx.files.resolve(input.path);
     const stat = await ctx.files.stat(target.rel);
