@@ -23,6 +23,7 @@ import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import type { AnySession as Session } from "../sessions/manager.ts";
 import type { AskPermission, PermissionOutcome } from "../tools/index.ts";
+import type { ProxyManager } from "../proxy/manager.ts";
 import type { AgentRuntime } from "./agent-runtime.ts";
 import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_COMMAND, type ActionData } from "./code-actions.ts";
 import type { Dispatcher } from "./dispatcher.ts";
@@ -67,6 +68,8 @@ export interface AgentFrontOptions {
   capabilities: () => ClientCapabilities;
   /** initializationOptions.capabilities: what a rich client announced. */
   clientFeatures: () => { permissionRequests?: boolean; sessionUpdates?: boolean };
+  /** The proxied servers, for the agent's language tools. */
+  proxies: () => ProxyManager | undefined;
   /** The proxies' answer for requests we share (code actions, commands they own). */
   proxied: (method: string, params: unknown, token: CancellationToken) => Promise<unknown> | undefined;
 }
@@ -158,6 +161,7 @@ export class AgentFront {
         capabilities: this.options.capabilities(),
         documents: this.options.documents,
         ask: (id) => this.askUser(id),
+        proxies: this.options.proxies,
       });
       await runtime.ready;
       this.runtime = runtime;

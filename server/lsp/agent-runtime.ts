@@ -8,7 +8,7 @@ import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import { createModelClient, type ModelClient } from "../providers/index.ts";
 import { ProxyIntel } from "../proxy/intel.ts";
-import { ProxyManager } from "../proxy/manager.ts";
+import type { ProxyManager } from "../proxy/manager.ts";
 import { SessionManager } from "../sessions/manager.ts";
 import type { AskPermission } from "../tools/index.ts";
 import type { Telemetry } from "../privacy/index.ts";
@@ -23,8 +23,8 @@ export interface AgentRuntimeOptions {
   capabilities: ClientCapabilities;
   documents: EditorDocuments;
   ask: (sessionId: string) => AskPermission;
-  /** The LSP front's proxied servers; by default the live ProxyManager of this workspace root. */
-  proxies?: () => ProxyManager | undefined;
+  /** The LSP front's proxied servers (the same ones the editor is fronted with). */
+  proxies: () => ProxyManager | undefined;
 }
 
 export interface AgentRuntime {
@@ -42,8 +42,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const client = createModelClient({ config: options.config(), log });
   bus.on("config.changed", () => client.updateConfig(options.config()));
   // The agent's LSP tools and diagnostics after edits go through the same servers the editor is fronted with.
-  const proxies = options.proxies ?? (() => [...ProxyManager.live].find((m) => m.root === options.root) ?? (ProxyManager.live.size === 1 ? [...ProxyManager.live][0] : undefined));
-  const intel = Object.keys(options.config().proxy ?? {}).length > 0 ? new ProxyIntel(proxies) : undefined;
+  const intel = Object.keys(options.config().proxy ?? {}).length > 0 ? new ProxyIntel(options.proxies) : undefined;
   const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker", ...(intel ? { intel } : {}) });
   const workspace = sessions.workspace;
   // Telemetry: off unless enabled; counts only (never prompt or code content), on 127.0.0.1.

@@ -63,6 +63,7 @@ export function startLspServer(options: LspServerOptions): void {
     root: () => configSync.workspaceRoot,
     capabilities: () => params?.capabilities ?? {},
     clientFeatures: () => ((params?.initializationOptions as { capabilities?: object } | undefined)?.capabilities ?? {}) as { permissionRequests?: boolean },
+    proxies: () => proxies,
     proxied: (method, p, token) => proxies?.route(method, p, token),
   });
 

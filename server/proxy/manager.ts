@@ -74,8 +74,6 @@ export class ProxyManager {
   /** The agent's own documents, by uri, least recently used first. */
   private readonly agentDocs = new Map<string, OpenDocument>();
   private readonly listeners = new Set<(event: ProxyEvent) => void>();
-  /** Every manager of this process that has not shut down (the agent runtime finds the LSP front's here). */
-  static readonly live = new Set<ProxyManager>();
 
   constructor(options: ProxyManagerOptions) {
     this.options = options;
@@ -101,7 +99,6 @@ export class ProxyManager {
       .map(([name, entry]) => new ProxiedServer(name, entry, host));
     // The editor going away must not leave children behind.
     process.on("exit", this.onProcessExit);
-    ProxyManager.live.add(this);
   }
 
   get root(): string | undefined {
@@ -402,7 +399,6 @@ export class ProxyManager {
   async shutdown(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.stop()));
     process.off("exit", this.onProcessExit);
-    ProxyManager.live.delete(this);
     this.agentDocs.clear();
   }
 
