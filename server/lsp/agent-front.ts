@@ -115,7 +115,7 @@ export class AgentFront {
       for (const update of session.updates) await connection.sendNotification("opencode/session/update", { sessionId: session.id, update });
       return { sessionId: session.id, title: session.title, model: session.model, messages: session.messageCount };
     });
-    custom("opencode/session/end", sessionId, async (p) => ({ ended: (await this.rt()).sessions.end(p.sessionId) }));
+    custom("opencode/session/end", sessionId, async (p) => ({ ended: await this.endSession(p.sessionId) }));
     custom("opencode/models", z.optional(z.unknown()), async () => (await this.rt()).client.listModels({ probe: true }));
     connection.onNotification("opencode/session/cancel", (params: unknown) => {
       const parsed = z.safeParse(sessionId, params);
@@ -337,7 +337,7 @@ export class AgentFront {
         return { reverted: files };
       }
       case "opencode.session.end":
-        (await this.rt()).sessions.end(v(sessionId).sessionId);
+        await this.endSession(v(sessionId).sessionId);
         return null;
       case "opencode.session.open":
         return this.openTranscript(await this.session(v(sessionId).sessionId));
@@ -395,6 +395,12 @@ export class AgentFront {
     const session = await this.newSession({ title: `${transcript.title} (imported)`, ...(transcript.model ? { model: transcript.model } : {}) }).catch(() => this.newSession({ title: `${transcript.title} (imported)` }));
     session.seed(transcript.messages.map(toProviderMessage));
     return session;
+  }
+
+  /** Ends a session: it is erased, and so is the transcript file `open` may have written. */
+  private async endSession(id: string): Promise<boolean> {
+    if (this.transcriptDir) rmSync(join(this.transcriptDir, `${id}.md`), { force: true });
+    return (await this.rt()).sessions.end(id);
   }
 
   /** The transcript as Markdown in a private temp dir (erased on shutdown), shown read-only. */

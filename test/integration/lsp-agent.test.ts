@@ -1,6 +1,6 @@
 // The agent in the editor, over stdio against the built server and a scripted model: code actions,
 // commands, the custom protocol with its update stream, permissions, progress, cancellation.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -154,6 +154,7 @@ describe("commands", () => {
 
     await client.request("workspace/executeCommand", { command: "opencode.session.end", arguments: [{ sessionId: answer.sessionId }] });
     expect(await client.request("workspace/executeCommand", { command: "opencode.session.list" })).toEqual([]);
+    expect(existsSync(new URL(opened.uri))).toBe(false); // the transcript file went with the session
 
     await expect(client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [{ model: "nope/x" }] })).rejects.toMatchObject({ message: expect.stringContaining("unknown provider") });
     await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [{ model: "scripted/other-model" }] });
