@@ -25,12 +25,18 @@ export interface BashToolOptions {
   /** Extra variables for the command's environment (secrets are still scrubbed). */
   env?: Record<string, string>;
   killGraceMs?: number;
+  /** Output past which the command is stopped (default the sandbox's 64 MiB). */
+  floodBytes?: number;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.floor(bytes / 1024 / 1024)} MiB` : `${Math.floor(bytes / 1024)} KiB`;
 }
 
 export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
   return defineTool({
     name: "bash",
-    description: `Run a shell command (bash -c) in the workspace, in a sandbox: its own process group, a timeout (default ${(options.defaultTimeoutMs ?? BASH_DEFAULT_TIMEOUT_MS) / 1000} s), CPU and memory limits, no API keys or tokens in its environment, no stdin. Output (stdout and stderr together) is capped at ${Math.round((options.maxOutputBytes ?? BASH_MAX_OUTPUT_BYTES) / 1024)} KiB keeping the start and the end. Background processes are killed when the command ends. Use the read/grep/glob/list tools rather than cat/grep/find.`,
+    description: `Run a shell command (bash -c) in the workspace, in a sandbox: its own session, a timeout (default ${(options.defaultTimeoutMs ?? BASH_DEFAULT_TIMEOUT_MS) / 1000} s), CPU, memory and process limits, no API keys or tokens in its environment, no stdin. Output (stdout and stderr together) is capped at ${Math.round((options.maxOutputBytes ?? BASH_MAX_OUTPUT_BYTES) / 1024)} KiB keeping the start and the end. Every process the command starts, in the background too (&, nohup, setsid), is killed when it ends: do not start servers or watchers meant to keep running. Use the read/grep/glob/list tools rather than cat/grep/find.`,
     schema,
     title: (input) => input.description ?? input.command,
     permissions: (input) => [{ kind: "bash", subject: input.command }],
@@ -49,6 +55,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
         ...(options.limits ? { limits: options.limits } : {}),
         ...(options.env ? { env: options.env } : {}),
         ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
+        ...(options.floodBytes !== undefined ? { floodBytes: options.floodBytes } : {}),
         ...(ctx.logger ? { logger: ctx.logger } : {}),
       });
       const byLines = capLinesHeadTail(result.output.trimEnd(), BASH_MAX_OUTPUT_LINES);
@@ -57,6 +64,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
         signal: result.signal,
         timedOut: result.timedOut,
         cancelled: result.cancelled,
+        flooded: result.flooded,
         truncated: result.truncated || byLines.truncated,
         durationMs: Math.round(result.durationMs),
       };
@@ -67,6 +75,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
           : "";
       if (result.cancelled) return fail(`Command cancelled; its process group was killed.\n${body}${cut}`, metadata);
       if (result.timedOut) return fail(`Command timed out after ${timeoutMs} ms; its process group was killed.\n${body}${cut}`, metadata);
+      if (result.flooded) return fail(`Command stopped: its output passed ${formatBytes(result.totalBytes)}; its processes were killed. Send long output to a file and read parts of it.\n${body}${cut}`, metadata);
       const status = result.exitCode === null ? `killed by signal ${result.signal}` : `exit code ${result.exitCode}`;
       return ok(`${body}${cut}\n[${status}]`, metadata);
     },

@@ -38,13 +38,13 @@ export function builtinTools(options: BuiltinToolOptions = {}): Tool[] {
   ] as Tool[];
 }
 
+export { parseCommandLine, type ShellCommandLine } from "./shell-command.ts";
 export { ToolRegistry, type RegistryConfig, type RegistryOptions, type ToolDefinition } from "./registry.ts";
 export {
   checkPermissions,
   evaluateBashCommand,
   isEnvFile,
   matchPattern,
-  splitCommand,
   DEFAULT_PERMISSIONS,
   DOOM_LOOP_THRESHOLD,
   type PermissionsConfig,

@@ -1,8 +1,13 @@
 // Path confinement, in one place. Every path a tool touches is resolved here: `..` that climbs out,
-// absolute paths outside the workspace, and symlinks whose target lies outside are refused.
+// absolute paths outside the workspace, and symlinks whose target lies outside (dangling ones
+// included) are refused. What a model writes for a path is taken the way it means it: `file://`
+// URIs become paths, `~` the home directory (then confined like any other path); a shell variable
+// or another URI scheme is refused rather than taken as a file of that name in the workspace.
 import { realpathSync } from "node:fs";
-import { realpath } from "node:fs/promises";
+import { lstat, readlink, realpath } from "node:fs/promises";
+import { homedir } from "node:os";
 import { dirname, isAbsolute, relative, resolve, sep, basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export class PathError extends Error {
   override name = "PathError";
@@ -53,7 +58,7 @@ export class PathGuard {
   async resolve(input: string): Promise<ResolvedPath> {
     if (typeof input !== "string" || input.length === 0) throw new PathError("path is empty");
     if (input.includes("\0")) throw new PathError("path contains a NUL byte");
-    const abs = resolve(this.root, input);
+    const abs = resolve(this.root, asFilePath(input));
     if (!this.allowedLexically(abs)) {
       throw new PathError(
         `path "${input}" is outside the workspace (${this.root}); only files inside the workspace can be accessed`,
@@ -68,6 +73,22 @@ export class PathGuard {
   }
 }
 
+/** What the model wrote, as a file path: `file://` URIs and `~` expanded; other forms refused. */
+function asFilePath(input: string): string {
+  if (/^file:/i.test(input)) {
+    try {
+      return fileURLToPath(input);
+    } catch (error) {
+      throw new PathError(`"${input}" is not a usable file:// URI (${(error as Error).message}); give a path relative to the workspace root`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(input)) throw new PathError(`"${input}" is a URI, not a file path; give a path relative to the workspace root`);
+  if (input === "~" || input.startsWith("~/")) return join(homedir(), input.slice(1));
+  if (input.startsWith("~")) throw new PathError(`"${input}": another user's home directory is outside the workspace; refused`);
+  if (/^\$(\{|[A-Za-z_])/.test(input)) throw new PathError(`"${input}": shell variables are not expanded in paths; give a path relative to the workspace root`);
+  return input;
+}
+
 function safeRealpathSync(path: string): string {
   try {
     return realpathSync(path);
@@ -76,8 +97,11 @@ function safeRealpathSync(path: string): string {
   }
 }
 
-/** realpath of the longest existing prefix of `abs`, with the missing rest appended. */
-async function realOfExistingPrefix(abs: string): Promise<string> {
+/**
+ * realpath of the longest existing prefix of `abs`, with the missing rest appended. A dangling
+ * symlink on the way is followed to where it points (a write through it would create its target).
+ */
+async function realOfExistingPrefix(abs: string, hops = 0): Promise<string> {
   const missing: string[] = [];
   let current = abs;
   for (;;) {
@@ -87,11 +111,24 @@ async function realOfExistingPrefix(abs: string): Promise<string> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // ENOENT: not there yet (a file about to be written); ENOTDIR: a file used as a dir.
-      if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
+      if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "ELOOP") throw error;
+      if (code === "ELOOP" || hops > 40) throw new PathError(`${abs} goes through a loop of symlinks; refused`);
+      const dangling = await danglingTarget(current);
+      if (dangling !== undefined) return realOfExistingPrefix(join(dangling, ...missing.reverse()), hops + 1);
       const parent = dirname(current);
       if (parent === current) return abs;
       missing.push(basename(current));
       current = parent;
     }
+  }
+}
+
+/** Where `path` points when it is a symlink whose target does not exist; undefined otherwise. */
+async function danglingTarget(path: string): Promise<string | undefined> {
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return undefined;
+    return resolve(dirname(path), await readlink(path));
+  } catch {
+    return undefined;
   }
 }

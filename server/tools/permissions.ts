@@ -5,6 +5,7 @@
 // allow_always is remembered in the session.
 import { basename } from "node:path";
 import { audit } from "../privacy/audit.ts";
+import { parseCommandLine } from "./shell-command.ts";
 import type { Config } from "../config/schema.ts";
 import {
   fail,
@@ -35,13 +36,24 @@ export function strictest(a: PermissionWord, b: PermissionWord): PermissionWord 
 
 const ENV_TEMPLATE_SUFFIXES = new Set(["example", "sample", "template", "dist", "defaults"]);
 
-/** `.env`, `.env.local`, `.env.production`, ... but not `.env.example` (or .sample/.template). */
+/**
+ * `.env`, `.env.local`, `.env.production`, `.envrc` (direnv's exports), ... but not `.env.example`
+ * (or .sample/.template). Case-insensitive: on macOS and Windows `.ENV` opens `.env`.
+ */
 export function isEnvFile(path: string): boolean {
-  const name = basename(path);
-  if (name === ".env") return true;
+  const name = basename(path).toLowerCase();
+  if (name === ".env" || name === ".envrc") return true;
   if (!name.startsWith(".env.")) return false;
   const suffix = name.slice(".env.".length).toLowerCase();
   return !ENV_TEMPLATE_SUFFIXES.has(suffix);
+}
+
+// ---------------------------------------------------------------------------------------------
+// git's internals
+
+/** A path in (or being) a `.git` directory: its hooks and config run code, so no tool writes there. */
+export function isGitInternal(path: string): boolean {
+  return path.split(/[\\/]/).some((segment) => segment.toLowerCase() === ".git");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -77,54 +89,17 @@ export function specificity(pattern: string): number {
 }
 
 /**
- * Splits a command line into the simple commands it runs (on `;`, `&&`, `||`, `|`, `&`, newlines),
- * respecting quotes. Each is checked against the patterns, so `git status && rm -rf x` is judged by
- * its worst part.
+ * A command line against the bash rules: each simple command it runs is judged on its own (so
+ * `git status && rm -rf x` is judged by its worst part), and what no pattern can see — command
+ * substitution, output redirected into a file — is at least `ask`.
  */
-export function splitCommand(command: string): string[] {
-  const parts: string[] = [];
-  let current = "";
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < command.length; i++) {
-    const ch = command[i]!;
-    if (quote) {
-      current += ch;
-      if (ch === "\\" && quote === '"' && i + 1 < command.length) current += command[++i];
-      else if (ch === quote) quote = null;
-      continue;
-    }
-    if (ch === "\\" && i + 1 < command.length) {
-      current += ch + command[++i];
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      quote = ch;
-      current += ch;
-      continue;
-    }
-    if (ch === ";" || ch === "\n" || ch === "|" || ch === "&") {
-      if (current.trim()) parts.push(current.trim());
-      current = "";
-      continue;
-    }
-    current += ch;
-  }
-  if (current.trim()) parts.push(current.trim());
-  return parts;
-}
-
-/** Command substitution or process substitution runs commands the patterns do not see. */
-function hasSubstitution(command: string): boolean {
-  return /\$\(|`|<\(|>\(/.test(command);
-}
-
 export function evaluateBashCommand(rule: PermissionsConfig["bash"], command: string): PermissionWord {
   if (typeof rule === "string") return rule;
-  const segments = splitCommand(command);
-  if (segments.length === 0) segments.push(command.trim());
+  const { commands, hazards } = parseCommandLine(command);
+  if (commands.length === 0) commands.push(command.trim());
   let word: PermissionWord = "allow";
-  for (const segment of segments) word = strictest(word, evaluateSegment(rule, segment));
-  if (hasSubstitution(command)) word = strictest(word, "ask");
+  for (const segment of commands) word = strictest(word, evaluateSegment(rule, segment));
+  if (hazards.length > 0) word = strictest(word, "ask");
   return word;
 }
 
@@ -139,6 +114,13 @@ function evaluateSegment(rule: Record<string, PermissionWord>, segment: string):
   return best?.word ?? "ask";
 }
 
+/** What the user is asked about: the commands, then what the patterns could not judge. */
+function describeCommandLine(command: string): string {
+  const { commands, hazards } = parseCommandLine(command);
+  const text = commands.join(" ; ") || command.trim();
+  return hazards.length > 0 ? `${text} [${hazards.join("; ")}]` : text;
+}
+
 // ---------------------------------------------------------------------------------------------
 // the gate
 
@@ -149,19 +131,24 @@ interface Check {
   subject: string;
   kind: PermissionKind;
   env: boolean;
+  /** A write into `.git/`: refused whatever the config says. */
+  git?: boolean;
 }
 
 function checksFor(config: PermissionsConfig, need: PermissionNeed): Check[] {
   if (need.kind === "bash") {
-    const segments = typeof config.bash === "string" ? [need.subject] : splitCommand(need.subject);
+    const subject = typeof config.bash === "string" ? need.subject : describeCommandLine(need.subject);
     const word = evaluateBashCommand(config.bash, need.subject);
     // The whole command is asked about once; allow_always remembers the exact command.
-    return [{ word, grantKey: `bash\0${need.subject.trim()}`, subject: segments.join(" ; ") || need.subject, kind: "bash", env: false }];
+    return [{ word, grantKey: `bash\0${need.subject.trim()}`, subject, kind: "bash", env: false }];
   }
   const word = config[need.kind];
   const checks: Check[] = [{ word, grantKey: `${need.kind}\0*`, subject: need.subject, kind: need.kind, env: false }];
   if ((need.kind === "read" || need.kind === "edit") && (isEnvFile(need.subject) || (need.realPath && isEnvFile(need.realPath)))) {
     checks.push({ word: config.env ?? "deny", grantKey: `env\0${need.subject}`, subject: need.subject, kind: need.kind, env: true });
+  }
+  if (need.kind === "edit" && (isGitInternal(need.subject) || (need.realPath && isGitInternal(need.realPath)))) {
+    checks.push({ word: "deny", grantKey: "", subject: need.subject, kind: "edit", env: false, git: true });
   }
   return checks;
 }
@@ -178,6 +165,12 @@ export async function checkPermissions(config: PermissionsConfig, call: GateInpu
   const checks = call.needs.flatMap((need) => checksFor(config, need));
   const denied = checks.find((c) => c.word === "deny");
   if (denied) {
+    if (denied.git) {
+      return fail(`Refused: ${denied.subject} is inside .git/, whose hooks and config run code; tools never write there. Use git commands (bash) to change the repository.`, {
+        permission: "deny",
+        kind: "edit",
+      });
+    }
     if (denied.env) {
       return fail(
         `Permission denied: ${denied.subject} looks like an environment file holding secrets; reading it is denied by default (set permissions.env to "allow" or "ask" to permit it).`,

@@ -7,7 +7,7 @@ import {
   isEnvFile,
   matchPattern,
   ok,
-  splitCommand,
+  parseCommandLine,
   ToolRegistry,
   type PermissionRequest,
   type PermissionsConfig,
@@ -120,7 +120,7 @@ describe("bash command patterns", () => {
   });
 
   it("compound commands are judged by their strictest part", () => {
-    expect(splitCommand("git status && rm -rf / ; echo 'a;b' | wc -l")).toEqual(["git status", "rm -rf /", "echo 'a;b'", "wc -l"]);
+    expect(parseCommandLine("git status && rm -rf / ; echo 'a;b' | wc -l").commands).toEqual(["git status", "rm -rf /", "echo 'a;b'", "wc -l"]);
     expect(evaluateBashCommand(rules, "git status && rm -rf /")).toBe("deny");
     expect(evaluateBashCommand(rules, "git status; git log")).toBe("allow");
     expect(evaluateBashCommand(rules, "git log | less")).toBe("ask");
@@ -164,8 +164,8 @@ describe("bash command patterns", () => {
 
 describe(".env files", () => {
   it("recognises env files", () => {
-    for (const p of [".env", "a/.env", ".env.local", ".env.production"]) expect(isEnvFile(p), p).toBe(true);
-    for (const p of [".env.example", ".env.sample", "env.ts", ".envrc", "x.env"]) expect(isEnvFile(p), p).toBe(false);
+    for (const p of [".env", "a/.env", ".env.local", ".env.production", ".envrc", ".ENV", ".Env.Local"]) expect(isEnvFile(p), p).toBe(true);
+    for (const p of [".env.example", ".env.sample", "env.ts", "x.env", ".environment.ts"]) expect(isEnvFile(p), p).toBe(false);
   });
 
   it("reading them is denied by default, even with read: allow", async () => {
