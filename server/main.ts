@@ -4,6 +4,10 @@
 import { helpText } from "./cli/help.ts";
 import { parseInvocation, UsageError, type GlobalOptions, type Invocation } from "./cli/args.ts";
 import type { Logger } from "./log.ts";
+import { hideSecretsFromProcEnviron } from "./sandbox/proc-environ.ts";
+
+// Before anything runs: API keys out of /proc/<pid>/environ, where a command the agent runs could read them.
+const hiddenSecrets = hideSecretsFromProcEnviron();
 
 async function main(argv: string[]): Promise<number | undefined> {
   let invocation: Invocation;
@@ -112,7 +116,9 @@ async function logger(options: GlobalOptions): Promise<Logger | undefined> {
   if (options.logFile) process.env.OPENCODE_LSP_LOG = options.logFile;
   if (options.logLevel) process.env.OPENCODE_LSP_LOG_LEVEL = options.logLevel;
   try {
-    return createLogger({ level: options.logLevel, file: options.logFile });
+    const log = createLogger({ level: options.logLevel, file: options.logFile });
+    log.debug(hiddenSecrets, "secret variables hidden from /proc/<pid>/environ");
+    return log;
   } catch (error) {
     usageError((error as Error).message);
     return undefined;

@@ -14,9 +14,14 @@ export interface ResourceLimits {
   memoryBytes?: number;
   /** RLIMIT_FSIZE, bytes: the largest file a command may write. */
   fileSizeBytes?: number;
+  /**
+   * RLIMIT_NPROC: the most processes (tasks) the user may run while the command runs; a fork past it
+   * fails. Counts all of the user's tasks, and the kernel ignores it for root.
+   */
+  processes?: number;
 }
 
-export const DEFAULT_LIMITS: Required<ResourceLimits> = {
+export const DEFAULT_LIMITS: Required<Omit<ResourceLimits, "processes">> = {
   cpuSeconds: 600,
   memoryBytes: 4 * 1024 ** 3,
   fileSizeBytes: 1024 ** 3,
@@ -52,25 +57,30 @@ export function withLimits(argv: string[], limits: ResourceLimits, method: Limit
   const cpu = limits.cpuSeconds;
   const mem = limits.memoryBytes;
   const fsize = limits.fileSizeBytes;
-  if (method === "none" || (cpu === undefined && mem === undefined && fsize === undefined)) return argv;
+  const nproc = limits.processes;
+  if (method === "none" || (cpu === undefined && mem === undefined && fsize === undefined && nproc === undefined)) return argv;
   if (method === "prlimit") {
     const flags: string[] = [];
     if (cpu !== undefined) flags.push(`--cpu=${Math.max(1, Math.ceil(cpu))}`);
     if (mem !== undefined) flags.push(`--data=${Math.floor(mem)}`);
     if (fsize !== undefined) flags.push(`--fsize=${Math.floor(fsize)}`);
+    if (nproc !== undefined) flags.push(`--nproc=${Math.max(1, Math.floor(nproc))}`);
     return [which("prlimit") ?? "prlimit", ...flags, "--", ...argv];
   }
-  // ulimit: the limits are positional parameters of a fixed script; argv follows them untouched.
-  const script = 'ulimit -t "$1" && ulimit -d "$2" && ulimit -f "$3" && shift 3 && exec "$@"';
+  // ulimit: the limits are positional parameters of a fixed script ("-": leave that one as it is);
+  // argv follows them untouched.
+  const script =
+    'lim() { [ "$2" = - ] || ulimit "$1" "$2"; }; lim -t "$1" && lim -d "$2" && lim -f "$3" && lim -u "$4" && shift 4 && exec "$@"';
   return [
     which("bash") ?? "/bin/bash",
     "-c",
     script,
     "sandbox-limits",
-    cpu === undefined ? "unlimited" : String(Math.max(1, Math.ceil(cpu))),
-    mem === undefined ? "unlimited" : String(Math.floor(mem / 1024)),
+    cpu === undefined ? "-" : String(Math.max(1, Math.ceil(cpu))),
+    mem === undefined ? "-" : String(Math.floor(mem / 1024)),
     // ulimit -f counts 512-byte blocks in POSIX mode and 1024-byte blocks in bash.
-    fsize === undefined ? "unlimited" : String(Math.floor(fsize / 1024)),
+    fsize === undefined ? "-" : String(Math.floor(fsize / 1024)),
+    nproc === undefined ? "-" : String(Math.max(1, Math.floor(nproc))),
     ...argv,
   ];
 }

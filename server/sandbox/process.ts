@@ -1,13 +1,16 @@
-// Run one command as a sandboxed child process: its own process group (detached), a cwd inside the
-// workspace, a timeout, CPU and memory limits, a scrubbed environment, and an output cap that keeps
-// the head and the tail. When the command ends, times out or is cancelled, the whole process group is
-// killed: nothing it started is left running (a process that calls setsid() itself escapes the group;
-// containing those needs cgroups, which we do not assume).
+// Run one command as a sandboxed child process: its own session and process group (detached), a cwd
+// inside the workspace, a timeout, CPU, memory and process-count limits, a scrubbed environment, an
+// output cap that keeps the head and the tail, and a stop when the output floods. When the command
+// ends, times out or is cancelled, every process it started is killed — the ones that left its
+// process group or session too (reap.ts).
+import { randomUUID } from "node:crypto";
 import { spawn } from "node:child_process";
 import { isAbsolute, relative, resolve } from "node:path";
 import type { Logger } from "../log.ts";
 import { scrubEnv } from "./env.ts";
 import { DEFAULT_LIMITS, withLimits, type LimitMethod, type ResourceLimits } from "./limits.ts";
+import { userTaskCount } from "./proc-table.ts";
+import { reapCommand, RUN_MARKER_VAR, startTimeOf } from "./reap.ts";
 
 export interface RunOptions {
   /** The program and its arguments. Never passed through a shell by us. */
@@ -20,6 +23,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Output cap in bytes (stdout and stderr together, in arrival order); head and tail are kept. */
   maxOutputBytes?: number;
+  /** A command that prints more than this in total is stopped (default 64 MiB). */
+  floodBytes?: number;
   limits?: ResourceLimits;
   limitMethod?: LimitMethod;
   /** Extra environment variables (scrubbed like the rest). */
@@ -40,12 +45,17 @@ export interface RunResult {
   truncated: boolean;
   timedOut: boolean;
   cancelled: boolean;
+  /** Stopped because its output passed `floodBytes`. */
+  flooded: boolean;
   durationMs: number;
   pid: number | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 30 * 1024;
+export const DEFAULT_FLOOD_BYTES = 64 * 1024 * 1024;
+/** Processes (tasks) a command may add to those its user runs when it starts (RLIMIT_NPROC; not for root). */
+export const DEFAULT_PROCESS_BUDGET = 1024;
 
 /** Keeps the first and last `cap / 2` bytes of a stream of chunks. */
 export class HeadTailBuffer {
@@ -95,6 +105,13 @@ function inside(root: string, path: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
+/** The limits for one command: the process budget becomes an RLIMIT_NPROC over the user's tasks now. */
+function limitsForNow(limits: ResourceLimits): ResourceLimits {
+  const uid = process.getuid?.();
+  if (limits.processes !== undefined || uid === undefined || uid === 0 || process.platform !== "linux") return limits;
+  return { ...limits, processes: userTaskCount(uid) + DEFAULT_PROCESS_BUDGET };
+}
+
 /** Signals the whole process group; ignores a group that is already gone. */
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals): boolean {
   if (pid === undefined) return false;
@@ -118,19 +135,23 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
     truncated: false,
     timedOut: false,
     cancelled: false,
+    flooded: false,
     durationMs: 0,
     pid: undefined,
   };
   if (options.signal?.aborted) return { ...base, cancelled: true };
 
-  const argv = withLimits(options.argv, options.limits ?? DEFAULT_LIMITS, options.limitMethod);
+  const argv = withLimits(options.argv, limitsForNow(options.limits ?? DEFAULT_LIMITS), options.limitMethod);
   const buffer = new HeadTailBuffer(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+  const floodBytes = options.floodBytes ?? DEFAULT_FLOOD_BYTES;
+  const marker = randomUUID();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const grace = options.killGraceMs ?? 2_000;
 
   return await new Promise<RunResult>((resolvePromise) => {
     let timedOut = false;
     let cancelled = false;
+    let flooded = false;
     let settled = false;
     let exitCode: number | null = null;
     let exitSignal: NodeJS.Signals | null = null;
@@ -138,16 +159,26 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
 
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,
-      env: scrubEnv(options.baseEnv ?? process.env, options.env),
+      env: scrubEnv(options.baseEnv ?? process.env, { ...options.env, [RUN_MARKER_VAR]: marker }),
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       windowsHide: true,
     });
     const pid = child.pid;
+    const identity = pid === undefined ? undefined : { pid, marker, start: startTimeOf(pid) };
+    let reaped = false;
+    const reap = () => {
+      if (!identity || reaped) return;
+      reaped = true;
+      const killed = reapCommand(identity);
+      if (killed > 0) options.logger?.debug({ pid, killed }, "sandbox: killed what the command left running");
+    };
 
-    const stop = (why: "timeout" | "cancel") => {
+    const stop = (why: "timeout" | "cancel" | "flood") => {
+      if (timedOut || cancelled || flooded) return;
       if (why === "timeout") timedOut = true;
-      else cancelled = true;
+      else if (why === "cancel") cancelled = true;
+      else flooded = true;
       options.logger?.debug({ pid, why }, "sandbox: stopping process group");
       killGroup(pid, "SIGTERM");
       killTimer ??= setTimeout(() => killGroup(pid, "SIGKILL"), grace);
@@ -157,8 +188,12 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
     const onAbort = () => stop("cancel");
     options.signal?.addEventListener("abort", onAbort, { once: true });
 
-    child.stdout.on("data", (chunk: Buffer) => buffer.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => buffer.push(chunk));
+    const onData = (chunk: Buffer) => {
+      buffer.push(chunk);
+      if (buffer.total > floodBytes) stop("flood");
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
 
     const finish = (spawnError?: Error) => {
       if (settled) return;
@@ -166,8 +201,8 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener("abort", onAbort);
-      // Whatever the leader left behind in its group goes with it.
-      killGroup(pid, "SIGKILL");
+      // Whatever the leader left behind goes with it.
+      reap();
       let output = buffer.toString();
       if (spawnError) output += `${output ? "\n" : ""}failed to start ${options.argv[0]}: ${spawnError.message}`;
       resolvePromise({
@@ -178,6 +213,7 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
         truncated: buffer.truncated,
         timedOut,
         cancelled,
+        flooded,
         durationMs: performance.now() - started,
         pid,
       });
@@ -194,8 +230,8 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
       exited = true;
       exitCode = code;
       exitSignal = signal;
-      // Background children may hold the pipes open: kill the group now, then let the pipes drain.
-      killGroup(pid, "SIGKILL");
+      // Background children may hold the pipes open: kill them now, then let the pipes drain.
+      reap();
       if (closed) return finish();
       const drain = setTimeout(() => finish(), 1_000);
       drain.unref?.();
