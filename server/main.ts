@@ -52,18 +52,9 @@ async function main(argv: string[]): Promise<number | undefined> {
       return privacy.statsCommand(invocation.args, { ...io, enabled: config.telemetry.enabled });
     }
     case "share-view": {
-      const { verifyShareLink, renderTranscriptText, ShareLinkError } = await import("./share/index.ts");
-      try {
-        const opened = verifyShareLink(invocation.url);
-        process.stdout.write(`${renderTranscriptText(opened.transcript, { color: Boolean(process.stdout.isTTY), link: opened })}\n`);
-        return 0;
-      } catch (error) {
-        if (error instanceof ShareLinkError) {
-          process.stderr.write(`opencode-lsp: ${error.message}\n`);
-          return 1;
-        }
-        throw error;
-      }
+      const { shareViewCommand } = await import("./share/index.ts");
+      const io = { stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t), stdin: process.stdin, color: Boolean(process.stdout.isTTY) };
+      return shareViewCommand(invocation.url, io);
     }
     case "share-serve": {
       const { serveViewer } = await import("./share/index.ts");

@@ -47,7 +47,7 @@ ${GLOBAL}`,
 
 A share link carries the transcript in its URL fragment (#v1.<payload>.<signature>): compressed,
 redacted, signed with this installation's key. No server stores it.
-  view URL     verify the link and print the transcript
+  view URL     verify the link and print the transcript (URL "-": read the link from stdin)
   serve        serve the static viewer page on 127.0.0.1 (default port 7878); links whose base URL
                points there open in any browser, offline
 

@@ -19,6 +19,7 @@ export {
 } from "./link.ts";
 export { redactTranscript, describeRedactions, isEnvFile, Redactor, type RedactionCounts, type RedactOptions } from "./redact.ts";
 export { renderTranscriptText, sanitizeForTerminal, type RenderTextOptions } from "./render-text.ts";
+export { shareViewCommand, type ShareViewIo } from "./view-command.ts";
 export { serveViewer, type ServeViewerOptions, type ViewerServer } from "./serve.ts";
 export { transcriptSchema, toProviderMessage, type SharedEdit, type SharedMessage, type Transcript } from "./transcript.ts";
 export { viewerHtml, VIEWER_CSP } from "./viewer-html.ts";

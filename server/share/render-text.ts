@@ -13,9 +13,9 @@ export interface RenderTextOptions {
   link?: { signed: boolean; keyId?: string; trusted?: boolean };
 }
 
-/** Makes untrusted text safe to print: control characters become visible escapes. */
+/** Makes untrusted text safe to print: control characters (and bidi controls) become visible escapes. */
 export function sanitizeForTerminal(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
     if (code === 0x7f) return "^?";
