@@ -196,17 +196,17 @@ export function createShareLink(input: unknown, options: CreateShareLinkOptions 
 function fragmentOf(link: string): string {
   // A link wrapped over lines (mail, terminals) is still the link: base64url holds no white space.
   let text = link.replace(/\s+/g, "");
-  // Where a link was shown cut short, an ellipsis stands for the rest.
-  if (/(\u2026|\.\.\.)$/.test(text)) throw new ShareLinkError("truncated", "the link ends with an ellipsis: it was cut short where it was copied from; copy the whole link");
   const hash = text.indexOf("#");
   if (hash >= 0) text = text.slice(hash + 1);
   if (text.includes("%")) {
     try {
-      text = decodeURIComponent(text);
+      text = decodeURIComponent(text).replace(/\s+/g, "");
     } catch {
       throw new ShareLinkError("bad_encoding", "the link holds a broken %-escape");
     }
   }
+  // Where a link was shown cut short, an ellipsis stands for the rest.
+  if (/(\u2026|\.\.\.)$/.test(text)) throw new ShareLinkError("truncated", "the link ends with an ellipsis: it was cut short where it was copied from; copy the whole link");
   return text;
 }
 

@@ -66,10 +66,12 @@ export const VERIFY_JS = String.raw`
   // ---- the checks: the same as link.ts verifyShareLink, in the same order ----
   async function verify(rawFragment) {
     if (rawFragment.length > MAX_LINK) refuse("the link is too long");
-    let fragment = rawFragment.trim();
+    let fragment = rawFragment;
     if (fragment.includes("%")) {
       try { fragment = decodeURIComponent(fragment); } catch { refuse("the link holds a broken %-escape"); }
     }
+    fragment = fragment.replace(/\s+/g, "");
+    if (/(\u2026|\.\.\.)$/.test(fragment)) refuse("the link ends with an ellipsis: it was cut short where it was copied from; copy the whole link");
     if (fragment === "") return null;
     const parts = fragment.split(".");
     const version = parts[0];

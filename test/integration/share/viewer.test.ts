@@ -190,6 +190,8 @@ describe.skipIf(!haveChromium)("share viewer in Chromium", () => {
       `${base}#v1.${payload}.-${"A".repeat(43)}`,
       `${base}#v1.${payload}.-abc`,
       `${base}#v1.${payload}.${sig}%ZZ`,
+      `${base}#v1.${payload}.${sig.slice(0, -20)}%E2%80%A6`,
+      `${base}#v1.${payload.slice(0, 50)}...`,
     ];
     for (const url of bad) {
       let nodeReason = "";
