@@ -3,6 +3,8 @@
 export { audit, auditCommand, AuditLog, configureAudit, forwardAuditTo, currentAuditLog, defaultAuditPath, setAuditLog, verifyAuditLog, type AuditEntry, type AuditEvent, type AuditEventName, type AuditVerifyResult } from "./audit.ts";
 export { createKey, open, seal, SealedTranscript, SessionKey, wipe } from "./encryption.ts";
 export { auditPolicyDenial, checkPath, checkProvider, checkRequestURL, checkTool, hostOf, isLoopbackHost, isLoopbackURL, PolicyDenied, type Policy } from "./policy.ts";
-export { createSigningKey, keysDir, loadSigningKey, MANIFEST_FILE, parsePublicKey, signModelDir, trustCommand, verifyModelDir, type CommandIO, type VerifyResult } from "./trust.ts";
+export { createSigningKey, keysDir, loadSigningKey, parsePublicKey } from "./trust-keys.ts";
+export { MANIFEST_FILE, signModelDir, verifyModelDir, type VerifyResult } from "./trust.ts";
+export { trustCommand, type CommandIO } from "./trust-command.ts";
 export { loadOfflineModel, type LoadOptions, type LoadResult } from "./offline-models.ts";
 export { createTelemetry, formatStats, statsCommand, statsSummary, type StatsSummary, type Telemetry, type TelemetryOptions } from "./telemetry.ts";

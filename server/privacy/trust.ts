@@ -1,21 +1,18 @@
-// Signed model directories for offline mode. A signing key is an ed25519 key pair kept under the XDG
-// config directory (private key 0600 in a 0700 folder); its public half is written as
-// `ed25519:<base64 of the 32 raw bytes>`, the form `offline.trustedKeys` takes. `signModelDir` writes
-// a manifest listing every file of a directory with its size and SHA-256, signed; `verifyModelDir`
-// accepts a directory only if the manifest is signed by a trusted key and every listed file is there,
-// is a regular file inside the directory, and has the listed size and hash.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+// Signed model directories for offline mode. `signModelDir` writes a manifest listing every file
+// of a directory with its size and SHA-256, signed with a key of trust-keys.ts; `verifyModelDir`
+// accepts a directory only if the manifest is signed by a trusted key and every listed file is
+// there, is a regular file inside the directory, and has the listed size and hash.
+import { createHash, sign, verify, type KeyObject } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { chmod, lstat, mkdir, readdir, readFile, realpath, rename, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { lstat, readdir, readFile, realpath, rename, writeFile } from "node:fs/promises";
 import { isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { canonicalJSON } from "./audit.ts";
+import { formatPublicKey, keyIdOf, loadSigningKey, parsePublicKey } from "./trust-keys.ts";
 
 export const MANIFEST_FILE = "opencode-manifest.json";
 const MANIFEST_FORMAT = "opencode-lsp-model-manifest";
 /** Domain separation: a manifest signature cannot be mistaken for any other ed25519 signature. */
 const SIGNING_CONTEXT = "opencode-lsp model manifest v1\n";
-const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 export interface ManifestFile {
   path: string;
@@ -37,118 +34,6 @@ export interface SignedManifest {
   signature: { alg: "ed25519"; keyId: string; publicKey: string; value: string };
 }
 
-// ---------------------------------------------------------------------------------------------
-// keys
-
-/** `$XDG_CONFIG_HOME/opencode-lsp/keys` (XDG_CONFIG_HOME defaults to ~/.config). */
-export function keysDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "opencode-lsp", "keys");
-}
-
-function rawPublicKey(key: KeyObject): Buffer {
-  const der = key.export({ format: "der", type: "spki" });
-  return Buffer.from(der.subarray(der.length - 32));
-}
-
-/** `ed25519:<base64>` for a public key. */
-export function formatPublicKey(key: KeyObject): string {
-  return `ed25519:${rawPublicKey(key).toString("base64")}`;
-}
-
-/** A short stable id: the first 16 hex digits of SHA-256 of the raw public key. */
-export function keyIdOf(publicKey: KeyObject): string {
-  return createHash("sha256").update(rawPublicKey(publicKey)).digest("hex").slice(0, 16);
-}
-
-/** Parses `ed25519:<base64|base64url>` (or the bare base64 of 32 bytes); undefined when it is not one. */
-export function parsePublicKey(text: string): KeyObject | undefined {
-  const body = text.trim().replace(/^ed25519:/, "");
-  if (!/^[A-Za-z0-9+/_-]{42,44}={0,2}$/.test(body)) return undefined;
-  const raw = Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  if (raw.length !== 32) return undefined;
-  try {
-    return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: "der", type: "spki" });
-  } catch {
-    return undefined;
-  }
-}
-
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-export interface KeyInfo {
-  name: string;
-  keyId: string;
-  publicKey: string;
-  privateKeyPath: string;
-  publicKeyPath: string;
-}
-
-/** Creates a key pair named `name`; refuses to replace an existing one. */
-export async function createSigningKey(name = "default", env: NodeJS.ProcessEnv = process.env): Promise<KeyInfo> {
-  if (!KEY_NAME.test(name)) throw new Error(`key name "${name}" may hold letters, digits, ".", "_" and "-" only`);
-  const dir = keysDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  const privateKeyPath = join(dir, `${name}.key`);
-  const publicKeyPath = join(dir, `${name}.pub`);
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const pem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
-  try {
-    await writeFile(privateKeyPath, pem, { mode: 0o600, flag: "wx" });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new Error(`a key named "${name}" already exists (${privateKeyPath})`);
-    throw error;
-  }
-  await chmod(privateKeyPath, 0o600);
-  const formatted = formatPublicKey(publicKey);
-  await writeFile(publicKeyPath, `${formatted}\n`, { mode: 0o644 });
-  return { name, keyId: keyIdOf(publicKey), publicKey: formatted, privateKeyPath, publicKeyPath };
-}
-
-/** Loads a key pair by name; refuses a private key file that others can read. */
-export async function loadSigningKey(name = "default", env: NodeJS.ProcessEnv = process.env): Promise<{ privateKey: KeyObject; publicKey: KeyObject; info: KeyInfo }> {
-  if (!KEY_NAME.test(name)) throw new Error(`bad key name "${name}"`);
-  const dir = keysDir(env);
-  const privateKeyPath = join(dir, `${name}.key`);
-  let stat;
-  try {
-    stat = await lstat(privateKeyPath);
-  } catch {
-    throw new Error(`no key named "${name}" (create one with \`opencode-lsp trust keygen --name ${name}\`)`);
-  }
-  if (!stat.isFile()) throw new Error(`${privateKeyPath} is not a regular file`);
-  if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) throw new Error(`${privateKeyPath} is readable by others (mode ${(stat.mode & 0o777).toString(8)}); chmod 600 it`);
-  const privateKey = createPrivateKey(await readFile(privateKeyPath, "utf8"));
-  if (privateKey.asymmetricKeyType !== "ed25519") throw new Error(`${privateKeyPath} is not an ed25519 key`);
-  const publicKey = createPublicKey(privateKey);
-  return {
-    privateKey,
-    publicKey,
-    info: { name, keyId: keyIdOf(publicKey), publicKey: formatPublicKey(publicKey), privateKeyPath, publicKeyPath: join(dir, `${name}.pub`) },
-  };
-}
-
-/** The key pairs under keysDir. */
-export async function listSigningKeys(env: NodeJS.ProcessEnv = process.env): Promise<KeyInfo[]> {
-  let names: string[];
-  try {
-    names = (await readdir(keysDir(env))).filter((f) => f.endsWith(".key")).map((f) => f.slice(0, -4));
-  } catch {
-    return [];
-  }
-  const out: KeyInfo[] = [];
-  for (const name of names.sort()) {
-    try {
-      out.push((await loadSigningKey(name, env)).info);
-    } catch {
-      // unreadable or loose permissions: not listed
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// manifests
 
 export async function sha256File(path: string, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
   const hash = createHash("sha256");
@@ -311,118 +196,4 @@ export async function verifyModelDir(dir: string, trustedKeys: string[], options
     files.push({ ...file, abs });
   }
   return { ok: true, dir: root, manifest, keyId: signature.keyId, files };
-}
-
-// ---------------------------------------------------------------------------------------------
-// `opencode-lsp trust ...`
-
-export interface CommandIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** offline.trustedKeys of the effective config (used by `trust verify` when no --key is given). */
-  trustedKeys?: string[];
-}
-
-export const TRUST_HELP = `Usage: opencode-lsp trust <command>
-
-Signing keys and signed model directories for offline mode.
-
-Commands:
-  keygen [--name NAME]            create an ed25519 key pair under $XDG_CONFIG_HOME/opencode-lsp/keys
-                                  (private key mode 0600); prints the public key for offline.trustedKeys
-  pubkey [--name NAME]            print a key's public half (ed25519:...)
-  keys                            list the key pairs
-  sign DIR [--name KEY] [--model MODEL]
-                                  hash every file of DIR and write DIR/${MANIFEST_FILE}, signed
-  verify DIR [--key ed25519:...]  check the manifest's signature against the trusted keys (--key, or
-                                  offline.trustedKeys from the config) and every file's SHA-256
-Exit codes: 0 ok, 1 verification refused or the command failed, 2 usage.`;
-
-function parseFlags(args: string[], allowed: string[]): { positional: string[]; flags: Map<string, string[]> } | string {
-  const positional: string[] = [];
-  const flags = new Map<string, string[]>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!allowed.includes(name)) return `unknown flag --${name}`;
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined) return `--${name} needs a value`;
-    flags.set(name, [...(flags.get(name) ?? []), value]);
-  }
-  return { positional, flags };
-}
-
-/** `opencode-lsp trust ARGS...`: returns the exit code. */
-export async function trustCommand(args: string[], io: CommandIO): Promise<number> {
-  const env = io.env ?? process.env;
-  const [sub, ...rest] = args;
-  if (!sub || sub === "--help" || sub === "-h" || sub === "help") {
-    (sub ? io.stdout : io.stderr)(`${TRUST_HELP}\n`);
-    return sub ? 0 : 2;
-  }
-  if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(`${TRUST_HELP}\n`);
-    return 0;
-  }
-  const usage = (message: string) => {
-    io.stderr(`opencode-lsp trust: ${message}\n`);
-    return 2;
-  };
-  const allowedFlags: Record<string, string[]> = { keygen: ["name"], pubkey: ["name"], keys: [], sign: ["name", "model"], verify: ["key"] };
-  const allowed = allowedFlags[sub];
-  if (!allowed) return usage(`unknown command "${sub}" (keygen, pubkey, keys, sign, verify)`);
-  const parsed = parseFlags(rest, allowed);
-  if (typeof parsed === "string") return usage(parsed);
-  const { positional, flags } = parsed;
-  const name = flags.get("name")?.at(-1) ?? "default";
-  const wantsDir = sub === "sign" || sub === "verify";
-  if (wantsDir ? positional.length !== 1 : positional.length !== 0) return usage(wantsDir ? `${sub} needs exactly one directory` : `${sub} takes no arguments`);
-  const dir = wantsDir ? resolve(io.cwd ?? process.cwd(), positional[0]!) : "";
-  try {
-    switch (sub) {
-      case "keygen": {
-        const key = await createSigningKey(name, env);
-        io.stdout(`${key.publicKey}\n`);
-        io.stderr(`created key "${key.name}" (id ${key.keyId}): private ${key.privateKeyPath} (0600), public ${key.publicKeyPath}\nAdd the public key to offline.trustedKeys to trust directories it signs.\n`);
-        return 0;
-      }
-      case "pubkey": {
-        io.stdout(`${(await loadSigningKey(name, env)).info.publicKey}\n`);
-        return 0;
-      }
-      case "keys": {
-        const keys = await listSigningKeys(env);
-        if (keys.length === 0) io.stderr(`no keys under ${keysDir(env)} (create one with \`opencode-lsp trust keygen\`)\n`);
-        for (const key of keys) io.stdout(`${key.name}\t${key.keyId}\t${key.publicKey}\n`);
-        return 0;
-      }
-      case "sign": {
-        const model = flags.get("model")?.at(-1);
-        const signed = await signModelDir(dir, { keyName: name, env, ...(model ? { name: model } : {}) });
-        io.stdout(`signed ${signed.manifest.files.length} file(s) of ${dir} as model "${signed.manifest.name}" with key ${signed.signature.keyId}: ${signed.path}\n`);
-        return 0;
-      }
-      case "verify": {
-        const keys = flags.get("key") ?? io.trustedKeys ?? [];
-        const result = await verifyModelDir(dir, keys);
-        if (!result.ok) {
-          io.stderr(`refused (${result.reason}): ${result.message}\n`);
-          return 1;
-        }
-        io.stdout(`ok: model "${result.manifest.name}", ${result.files.length} file(s) verified, signed by trusted key ${result.keyId}\n`);
-        return 0;
-      }
-    }
-  } catch (error) {
-    io.stderr(`opencode-lsp trust ${sub}: ${(error as Error).message}\n`);
-    return 1;
-  }
-  return 2;
 }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AuditLog, setAuditLog } from "../../../server/privacy/audit.ts";
 import { loadOfflineModel } from "../../../server/privacy/offline-models.ts";
-import { createSigningKey, signModelDir } from "../../../server/privacy/trust.ts";
+import { createSigningKey } from "../../../server/privacy/trust-keys.ts";
+import { signModelDir } from "../../../server/privacy/trust.ts";
 
 interface FakeOllama {
   url: string;

@@ -3,7 +3,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createSigningKey, keysDir, loadSigningKey, MANIFEST_FILE, parsePublicKey, signModelDir, trustCommand, verifyModelDir } from "../../../server/privacy/trust.ts";
+import { trustCommand } from "../../../server/privacy/trust-command.ts";
+import { createSigningKey, keysDir, loadSigningKey, parsePublicKey } from "../../../server/privacy/trust-keys.ts";
+import { MANIFEST_FILE, signModelDir, verifyModelDir } from "../../../server/privacy/trust.ts";
 
 function setup() {
   const home = mkdtempSync(join(tmpdir(), "trust-"));
