@@ -1,3 +1,4 @@
+import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -183,5 +184,14 @@ describe("helpers", () => {
     expect(viaUlimit.slice(-3)).toEqual(argv);
     expect(withLimits(argv, {}, "none")).toEqual(argv);
     expect(which("definitely-not-a-program-xyz")).toBeNull();
+    expect(withLimits(argv, { processes: 300 }, "prlimit")).toContain("--nproc=300");
+  });
+
+  it("the ulimit fallback sets the process limit and leaves unset limits as they are", async () => {
+    const result = await bash("ulimit -u; ulimit -t; ulimit -f", { limits: { processes: 4321 }, limitMethod: "ulimit" });
+    const [nproc, cpu, fsize] = result.output.trim().split("\n");
+    expect(nproc).toBe("4321");
+    expect(cpu).toBe(execSync("bash -c 'ulimit -t'").toString().trim());
+    expect(fsize).toBe(execSync("bash -c 'ulimit -f'").toString().trim());
   });
 });

@@ -132,6 +132,22 @@ describe("bash command patterns", () => {
     expect(evaluateBashCommand({ "*": "allow" }, "echo $(id)")).toBe("ask");
   });
 
+  it("reads the line as bash does, without asking more than it must", () => {
+    const allowGit = { "git *": "allow", "npm test": "allow", "echo *": "allow", "*": "ask" } as const;
+    for (const line of ["git status 2>&1", "git status >/dev/null 2>&1", "npm test 2>&1", "if git diff --quiet; then echo clean; fi", "echo '$(id) `x` > y ; z'", "git log # a comment; rm -rf x", "{ git status; git log; }"]) {
+      expect(evaluateBashCommand(allowGit, line), line).toBe("allow");
+    }
+    expect(parseCommandLine("cat <<'EOF'\nrm -rf x\nEOF\ngit status")).toEqual({ commands: ["cat", "git status"], hazards: [] });
+    expect(parseCommandLine("git log > out.txt 2>&1").hazards).toEqual(["output redirection to out.txt"]);
+    expect(parseCommandLine("diff <(git show a) b").commands).toEqual(["diff", "git show a", "b"]);
+  });
+
+  it("the user is asked about each command and what the rules could not judge", async () => {
+    const { run, asked } = setup({ permissions: { ...base, bash: { "git *": "allow" } } }, ["reject"]);
+    await run("bash", { command: "git status > notes.txt; ls" });
+    expect(asked[0]!.patterns).toEqual(["git status ; ls [output redirection to notes.txt]"]);
+  });
+
   it("pattern matching", () => {
     expect(matchPattern("git *", "git")).toBe(true);
     expect(matchPattern("git *", "gitk")).toBe(false);
