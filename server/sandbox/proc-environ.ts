@@ -7,7 +7,7 @@
 // process.env.X` makes setenv(3) allocate a fresh copy, so the server keeps the value), then its
 // value in the original block is overwritten through /proc/self/mem. Linux only; elsewhere, or
 // where the kernel refuses the write, nothing changes and the reason is returned for the log.
-// The environment of the editor that started the server is out of reach: see docs/sandbox.md.
+// The environment of the editor that started the server is out of reach: see docs/tools.md ("Sandbox").
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { isSecretName } from "./env.ts";
 

@@ -34,6 +34,16 @@ export function allPids(): number[] {
   }
 }
 
+/** The pid most recently handed out (the last field of /proc/loadavg), in this pid namespace. */
+export function lastPid(): number | undefined {
+  try {
+    const last = Number(readFileSync("/proc/loadavg", "latin1").trim().split(" ").pop());
+    return Number.isInteger(last) && last > 0 ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the environment `pid` was started with holds `needle` (bytes, NUL-delimited entries). */
 export function environHas(pid: number, needle: Buffer): boolean {
   try {

@@ -165,7 +165,7 @@ export async function runCommand(options: RunOptions): Promise<RunResult> {
       windowsHide: true,
     });
     const pid = child.pid;
-    const identity = pid === undefined ? undefined : { pid, marker, start: startTimeOf(pid) };
+    const identity = pid === undefined ? undefined : { pid, marker, start: startTimeOf(pid), startedMs: Date.now() };
     let reaped = false;
     const reap = () => {
       if (!identity || reaped) return;

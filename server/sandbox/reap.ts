@@ -9,9 +9,10 @@
 //   - the parent chain: a child of one of those, whatever its environment.
 // Only processes started after the command are considered. Each round stops (SIGSTOP) what it
 // finds, so nothing forks or is reparented while the tree is walked, until a round finds nothing
-// new; then all of it is killed. What escapes: a process that leaves the session AND clears its
-// environment AND is orphaned before the command ends (docs/sandbox.md).
-import { allPids, environHas, readStat } from "./proc-table.ts";
+// new; then all of it is killed. Only pids handed out since the command started are read (see
+// candidatePids). What escapes: a process that leaves the session AND clears its
+// environment AND is orphaned before the command ends (docs/tools.md, "Sandbox").
+import { allPids, environHas, lastPid, readStat } from "./proc-table.ts";
 
 export const RUN_MARKER_VAR = "OPENCODE_SANDBOX_RUN";
 
@@ -22,6 +23,24 @@ export interface CommandIdentity {
   marker: string;
   /** Its start time in clock ticks after boot (readStat), taken when it started. */
   start?: number;
+  /** When it started (Date.now()): past PID_WRAP_MS every process is read, not just the younger pids. */
+  startedMs?: number;
+}
+
+/** A command older than this may have seen the pid numbers wrap all the way round. */
+const PID_WRAP_MS = 5_000;
+
+/**
+ * The pids that may belong to the command: Linux hands pids out in increasing order (wrapping at
+ * pid_max), so what the command started lies after its leader up to the last pid handed out
+ * (/proc/loadavg). Reading only those keeps a scan to the few processes started since, instead of
+ * every process of the machine; a long command gets the full list.
+ */
+function candidatePids(command: CommandIdentity): number[] {
+  const pids = allPids().filter((pid) => pid !== process.pid);
+  const last = lastPid();
+  if (last === undefined || command.startedMs === undefined || Date.now() - command.startedMs > PID_WRAP_MS) return pids;
+  return last >= command.pid ? pids.filter((pid) => pid >= command.pid && pid <= last) : pids.filter((pid) => pid >= command.pid || pid <= last);
 }
 
 /** The start time of `pid` (clock ticks after boot), to remember with the command. */
@@ -33,8 +52,7 @@ export function startTimeOf(pid: number | undefined): number | undefined {
 export function findCommandProcesses(command: CommandIdentity, known: Set<number> = new Set()): number[] {
   if (process.platform !== "linux") return [];
   const needle = Buffer.from(`${RUN_MARKER_VAR}=${command.marker}`);
-  const stats = allPids()
-    .filter((pid) => pid !== process.pid)
+  const stats = candidatePids(command)
     .map(readStat)
     .filter((s): s is NonNullable<typeof s> => s !== undefined && s.state !== "Z" && s.state !== "X" && (command.start === undefined || s.start >= command.start));
   const found = new Set<number>();
