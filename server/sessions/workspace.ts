@@ -309,11 +309,13 @@ export class Workspace {
     } catch (error) {
       this.log?.warn({ err: error, uri: entry.uri }, "workspace/applyEdit failed");
     }
-    editor.editResult(applied);
-    // Refused (the user typed first): it is recomputed and resent after the next didChange.
+    const caughtUp = editor.editResult(applied);
+    // Refused (the user typed first): it is recomputed and resent after the next didChange — or at
+    // once when that didChange came while the edit was out (none may follow).
     if (!applied) {
       entry.dirty = true;
-      entry.awaitEditor = true;
+      entry.awaitEditor = !caughtUp;
+      if (caughtUp) this.schedule(entry);
     }
   }
 

@@ -66,4 +66,36 @@ describe("sync: two machines, one session", () => {
     await until("A has nothing pending", async () => (await a.health()).pendingUpdates === 0);
     expect(Date.parse((await a.health()).lastSync)).toBeGreaterThan(0);
   }, 60_000);
+
+  it("both machines prompt one session at once: the turns run one after the other, each where it was taken, the second continuing the first's transcript", async () => {
+    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "one two three four five", chunkDelayMs: 80 }, { text: "second answer" }] });
+    server = await startSyncServe();
+    const a = await startMachine("a", { url: server.url, provider });
+    const b = await startMachine("b", { url: server.url, provider });
+    machines.push(a, b);
+    const { sessionId } = await a.client.request("opencode/session/new", { title: "shared" });
+    await until("B has the session", async () => ((await b.client.request("opencode/session/list")) as any[]).some((s) => s.sessionId === sessionId));
+
+    let overlapped: boolean | undefined;
+    const watch = setInterval(() => {
+      if (overlapped === undefined && provider!.requests.length === 2) overlapped = !provider!.requests[0]!.finished;
+    }, 5);
+    const [ra, rb] = await Promise.all([
+      a.client.request("opencode/session/prompt", { sessionId, prompt: "prompt from A" }),
+      b.client.request("opencode/session/prompt", { sessionId, prompt: "prompt from B" }),
+    ]);
+    clearInterval(watch);
+    expect([ra.stopReason, rb.stopReason]).toEqual(["end_turn", "end_turn"]);
+    expect(provider.requests).toHaveLength(2);
+    expect(overlapped).toBe(false);
+    const keys = provider.requests.map((r) => r.headers.authorization);
+    expect(new Set(keys)).toEqual(new Set(["Bearer key-a", "Bearer key-b"]));
+    // The second turn (on whichever machine took it) was sent the first turn's exchange.
+    const [first, second] = provider.requests.map((r) => JSON.stringify(r.body.messages));
+    const firstPrompt = first!.includes("prompt from A") ? "prompt from A" : "prompt from B";
+    expect(second).toContain(firstPrompt);
+    expect(second).toContain("one two three four five");
+    // Both copies end with the whole transcript: two prompts, two answers.
+    for (const m of [a, b]) await until(`${m.name} has 4 messages`, async () => ((await m.client.request("opencode/session/list")) as any[])[0]?.messages === 4);
+  }, 60_000);
 });
