@@ -1,32 +1,66 @@
-// Two machines (two opencode-lsp processes, two workspace folders) and one `sync serve` on
-// 127.0.0.1: a session made on A shows on B with its transcript stream; the agent's edit reaches
-// B's open buffer; B's typing reaches A's; revert on B removes A's agent edit on both; turns from
-// both sides run one at a time, each on the machine that took it.
+// Two machines (two opencode-lsp processes, two workspace folders) and `sync serve` on 127.0.0.1 —
+// one server, or two servers on one real redis-server with A on the first and B on the second: a
+// session made on A shows on B with its transcript stream; the agent's edit reaches B's open
+// buffer; B's typing reaches A's; revert on B removes A's agent edit on both; turns from both
+// sides run one at a time, each on the machine that took it.
 import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedProvider, type ScriptedProvider } from "../../support/providers/scripted-server.ts";
-import { AREA, startMachine, startSyncServe, until, type Machine, type SyncServe } from "../../support/sync.ts";
+import { AREA, startMachine, startRedis, startSyncServe, until, type Machine } from "../../support/sync.ts";
 
 let provider: ScriptedProvider | undefined;
-let server: SyncServe | undefined;
+let stopServers: (() => Promise<void>) | undefined;
 const machines: Machine[] = [];
 afterEach(async () => {
   for (const m of machines.splice(0)) m.client.kill();
-  await server?.stop();
+  await stopServers?.();
   await provider?.close();
 });
+
+/** Where A and B connect. */
+type Topology = () => Promise<{ a: string; b: string; stop(): Promise<void> }>;
+const topologies: [string, Topology][] = [
+  [
+    "one server",
+    async () => {
+      const server = await startSyncServe();
+      return { a: server.url, b: server.url, stop: () => server.stop() };
+    },
+  ],
+  [
+    "two servers on one Redis",
+    async () => {
+      const redis = await startRedis();
+      const [one, two] = await Promise.all([startSyncServe({ args: ["--redis", redis.url] }), startSyncServe({ args: ["--redis", redis.url] })]);
+      return {
+        a: one.url,
+        b: two.url,
+        stop: async () => {
+          await Promise.all([one.stop(), two.stop()]);
+          await redis.stop();
+        },
+      };
+    },
+  ],
+];
+
+async function twoMachines(topology: Topology): Promise<[Machine, Machine]> {
+  const servers = await topology();
+  stopServers = servers.stop;
+  const a = await startMachine("a", { url: servers.a, provider: provider! });
+  const b = await startMachine("b", { url: servers.b, provider: provider! });
+  machines.push(a, b);
+  return [a, b];
+}
 
 const FIX = [
   { toolCalls: [{ id: "c1", name: "edit", arguments: { path: "area.ts", oldString: "return width + height;", newString: "return width * height;" } }] },
   { text: "Fixed: area multiplies." },
 ];
 
-describe("sync: two machines, one session", () => {
+describe.each(topologies)("sync: two machines, one session (%s)", (_name, topology) => {
   it("B lists A's session, streams its turn, gets the edit in its buffer; B types, A sees it; revert on B undoes A's edit on both", async () => {
     provider = await startScriptedProvider({ protocol: "openai", turns: FIX });
-    server = await startSyncServe();
-    const a = await startMachine("a", { url: server.url, provider });
-    const b = await startMachine("b", { url: server.url, provider });
-    machines.push(a, b);
+    const [a, b] = await twoMachines(topology);
     await a.client.openBuffer(a.uri("area.ts"), "typescript", AREA);
     await b.client.openBuffer(b.uri("area.ts"), "typescript", AREA);
 
@@ -69,10 +103,7 @@ describe("sync: two machines, one session", () => {
 
   it("both machines prompt one session at once: the turns run one after the other, each where it was taken, the second continuing the first's transcript", async () => {
     provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "one two three four five", chunkDelayMs: 80 }, { text: "second answer" }] });
-    server = await startSyncServe();
-    const a = await startMachine("a", { url: server.url, provider });
-    const b = await startMachine("b", { url: server.url, provider });
-    machines.push(a, b);
+    const [a, b] = await twoMachines(topology);
     const { sessionId } = await a.client.request("opencode/session/new", { title: "shared" });
     await until("B has the session", async () => ((await b.client.request("opencode/session/list")) as any[]).some((s) => s.sessionId === sessionId));
 
