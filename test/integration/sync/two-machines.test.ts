@@ -2,7 +2,7 @@
 // one server, or two servers on one real redis-server with A on the first and B on the second: a
 // session made on A shows on B with its transcript stream; the agent's edit reaches B's open
 // buffer; B's typing reaches A's; revert on B removes A's agent edit on both; turns from both
-// sides run one at a time, each on the machine that took it.
+// sides run one at a time, each on the machine that took it; ending it on B ends it on A.
 import { afterEach, describe, expect, it } from "vitest";
 import { startScriptedProvider, type ScriptedProvider } from "../../support/providers/scripted-server.ts";
 import { AREA, startMachine, startRedis, startSyncServe, until, type Machine } from "../../support/sync.ts";
@@ -99,6 +99,11 @@ describe.each(topologies)("sync: two machines, one session (%s)", (_name, topolo
     expect(health).toMatchObject({ enabled: true, state: "connected", room: "team", sessions: 1, files: 1 });
     await until("A has nothing pending", async () => (await a.health()).pendingUpdates === 0);
     expect(Date.parse((await a.health()).lastSync)).toBeGreaterThan(0);
+
+    // Ending it on B ends it for the team: gone from A's list too, and from the room.
+    await b.client.request("opencode/session/end", { sessionId });
+    await until("A's copy ended", async () => ((await a.client.request("opencode/session/list")) as any[]).length === 0);
+    expect((await a.health()).sessions).toBe(0);
   }, 60_000);
 
   it("both machines prompt one session at once: the turns run one after the other, each where it was taken, the second continuing the first's transcript", async () => {
