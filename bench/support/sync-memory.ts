@@ -2,31 +2,17 @@
 // synced through the sync server at URL (its document linked, announced in the room) against the
 // same sessions unsynced, both through the SessionManager as the LSP front uses it (worker
 // isolation). Prints one JSON line.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Bus } from "../../server/bus/bus.ts";
-import { ConfigStore } from "../../server/config/index.ts";
-import { createModelClient } from "../../server/providers/index.ts";
+import { rmSync } from "node:fs";
 import { SessionManager } from "../../server/sessions/manager.ts";
+import { heap, managerDeps } from "./idle-sessions.ts";
 import { FileBases } from "../../server/sync/file-bases.ts";
 import { startSync } from "../../server/sync/index.ts";
 
 const [url, token, count] = process.argv.slice(2);
 const N = Number(count ?? 100);
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc || !url || !token) throw new Error("usage: node --expose-gc sync-memory.ts URL TOKEN N");
+if (!url || !token) throw new Error("usage: node --expose-gc sync-memory.ts URL TOKEN N");
 
-function heap(): number {
-  for (let i = 0; i < 4; i++) gc!();
-  return process.memoryUsage().heapUsed;
-}
-
-const root = mkdtempSync(join(tmpdir(), "sync-mem-"));
-const store = new ConfigStore();
-const config = () => ({ ...store.config, model: "bench/m", providers: { bench: { protocol: "openai" as const, baseURL: "http://127.0.0.1:9/v1", apiKey: "k" } } });
-const client = createModelClient({ config: config(), env: {} });
-const bus = new Bus(() => undefined);
+const { root, config, client, bus } = managerDeps("sync-mem-");
 
 async function perSession(synced: boolean, round: number): Promise<number> {
   const manager = new SessionManager({ root, bus, client, config, isolation: "worker" });
