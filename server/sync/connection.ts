@@ -6,6 +6,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { createDecoder, readVarString, readVarUint, readVarUint8Array } from "lib0/decoding";
 import * as Y from "yjs";
 import type { Logger } from "../log.ts";
+import { REFUSED_TOKEN } from "./names.ts";
 
 export type LinkState = "connecting" | "connected" | "disconnected" | "unauthorized";
 
@@ -72,7 +73,7 @@ export class SyncConnection {
       document: doc,
       token: this.options.token,
       ...(options.awareness ? {} : { awareness: null }),
-      onAuthenticationFailed: ({ reason }) => this.refuse(reason),
+      onAuthenticationFailed: ({ reason }) => this.refuse(name, reason),
       onUnsyncedChanges: ({ number }) => {
         if (number === 0) this.lastSync = Date.now();
       },
@@ -119,10 +120,15 @@ export class SyncConnection {
     this.socket.destroy();
   }
 
-  private refuse(reason: string): void {
+  /** A refused token stops the link; a refused document (a name the server does not take) is only logged. */
+  private refuse(document: string, reason: string): void {
+    this.refused = reason;
+    if (reason !== REFUSED_TOKEN) {
+      this.options.log?.warn({ url: this.options.url, document, reason }, "the sync server refused a document");
+      return;
+    }
     if (this.state === "unauthorized") return;
     this.state = "unauthorized";
-    this.refused = reason;
     this.options.log?.error({ url: this.options.url, reason }, "the sync server refused the token");
     this.socket.disconnect();
     this.options.onRefused?.(reason);

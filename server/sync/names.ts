@@ -7,6 +7,9 @@ import { isAbsolute, normalize, relative, resolve, sep } from "node:path";
 /** Where both sides find the team token unless configured otherwise. */
 export const TOKEN_ENV = "OPENCODE_LSP_SYNC_TOKEN";
 
+/** The reason the server gives for a wrong token (the one refusal that stops a machine's link). */
+export const REFUSED_TOKEN = "invalid token";
+
 const ROOM = /^[\w.-]+$/;
 const SESSION_ID = /^[\w-]{1,100}$/;
 

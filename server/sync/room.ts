@@ -156,7 +156,8 @@ export class RoomSync implements SessionObserver {
     const turn = await takeTurn(linked.provider, linked.doc, `${machine}/${randomUUID()}`, () => connection.connected, log);
     const { transcript } = partsOf(linked.doc);
     // The turn continues from the transcript as the last turn (wherever it ran) left it.
-    if (transcript.length !== session.messageCount) session.replaceMessages(transcript.toArray());
+    // (An empty shared transcript means this machine is ahead: a history not announced yet.)
+    if (transcript.length > 0 && transcript.length !== session.messageCount) session.replaceMessages(transcript.toArray());
     return async () => {
       if (!this.linked.has(session.id)) return;
       writeTranscript(partsOf(linked.doc).transcript, session.messages);

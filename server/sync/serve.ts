@@ -6,7 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { Server, type Extension } from "@hocuspocus/server";
 import * as Y from "yjs";
-import { validDocumentName } from "./names.ts";
+import { REFUSED_TOKEN, validDocumentName } from "./names.ts";
 import { MemoryLeases, RedisLeases, TurnLocks, type RedisLike } from "./turn-lock.ts";
 import type { PersistenceOptions } from "./persistence.ts";
 
@@ -61,7 +61,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       const given = Buffer.from(token ?? "");
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         log(`refused a connection to ${documentName}: wrong token`);
-        throw { reason: "invalid token" };
+        throw { reason: REFUSED_TOKEN };
       }
     },
     async beforeSync({ type, payload, documentName }) {

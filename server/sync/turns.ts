@@ -47,6 +47,10 @@ export function takeTurn(provider: HocuspocusProvider, doc: Y.Doc, holder: strin
     const onStateless = ({ payload }: { payload: string }) => {
       const message = parseTurnMessage(payload);
       if (message?.turn === "granted" && message.holder === holder) {
+        // Ours: stop listening (a drop while catching up must not turn it into an offline turn).
+        clearTimeout(answerTimer);
+        provider.off("stateless", onStateless);
+        provider.off("disconnect", onDisconnect);
         const renew = setInterval(() => send({ turn: "renew", holder }), TURN_LEASE_MS / 3);
         renew.unref();
         const lease: Turn = {
@@ -57,7 +61,6 @@ export function takeTurn(provider: HocuspocusProvider, doc: Y.Doc, holder: strin
           },
         };
         void caughtUp(doc, message.after).then(() => finish(lease));
-        clearTimeout(answerTimer);
       } else if (message?.turn === "busy" && message.holder === holder) {
         clearTimeout(answerTimer);
         retryTimer = setTimeout(ask, RETRY_MS);
