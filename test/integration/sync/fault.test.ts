@@ -12,6 +12,7 @@ let server: SyncServe;
 let relay: Awaited<ReturnType<typeof startRelay>>;
 let a: Machine;
 let b: Machine;
+let sessionId: string;
 
 beforeAll(async () => {
   provider = await startScriptedProvider({
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await a.client.openBuffer(a.uri("area.ts"), "typescript", AREA);
   await b.client.openBuffer(b.uri("area.ts"), "typescript", AREA);
   // The file becomes shared by the session's edit.
-  const { sessionId } = await a.client.request("opencode/session/new", { title: "fault" });
+  ({ sessionId } = await a.client.request("opencode/session/new", { title: "fault" }));
   expect((await a.client.request("opencode/session/prompt", { sessionId, prompt: "multiply" })).stopReason).toBe("end_turn");
   await until("B has the edit", () => b.client.text(b.uri("area.ts"))?.includes("width * height"));
 }, 60_000);
@@ -82,4 +83,20 @@ describe("sync: a dropped link", () => {
       { numRuns: 6, endOnFailure: true },
     );
   }, 240_000);
+
+  it("a turn taken while the link is down runs offline; its transcript, stream and edit reach B on reconnect", async () => {
+    await b.client.request("opencode/session/list"); // B's client speaks the custom protocol: it gets the stream
+    relay.cut();
+    await until("A knows it is offline", async () => (await a.health()).state !== "connected");
+    provider.setTurns([{ toolCalls: [{ id: "o1", name: "edit", arguments: { path: "area.ts", oldString: "width * height", newString: "width ** height" } }] }, { text: "Done offline." }]);
+    const result = await a.client.request("opencode/session/prompt", { sessionId, prompt: "power, offline" });
+    expect(result.stopReason).toBe("end_turn");
+    await until("A's buffer has the offline edit", () => a.client.text(a.uri("area.ts"))?.includes("width ** height"));
+    expect(b.client.text(b.uri("area.ts"))).not.toContain("width ** height");
+    relay.restore();
+    await until("B's buffer has it after the reconnect", () => b.client.text(b.uri("area.ts"))?.includes("width ** height"), 20_000);
+    await until("B's copy has the offline turn's transcript", async () => ((await b.client.request("opencode/session/list")) as any[])[0]?.messages === 8);
+    await until("B streamed the offline answer", () => b.client.notifications.some((n) => n.method === "opencode/session/update" && n.params.update.kind === "message_chunk" && n.params.update.text.includes("offline")));
+    expect(a.client.text(a.uri("area.ts"))).toBe(b.client.text(b.uri("area.ts")));
+  }, 60_000);
 });
