@@ -24,7 +24,7 @@ export interface StartSyncOptions {
 }
 
 export interface SyncRuntime {
-  health(): SyncHealth & { sessions: number; files: number };
+  health(): SyncHealth & { sessions: number; files: number; peers: number };
   dispose(): void;
 }
 
@@ -49,7 +49,7 @@ export async function startSync(options: StartSyncOptions): Promise<SyncRuntime>
   await roomSync.start();
   log?.info({ url: config.url, room, machine }, "sync: joined the room");
   return {
-    health: () => ({ ...connection.health(), sessions: roomSync.size, files: files.size }),
+    health: () => ({ ...connection.health(), sessions: roomSync.size, files: files.size, peers: roomSync.peers }),
     dispose: () => {
       roomSync.dispose();
       files.dispose();

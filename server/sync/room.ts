@@ -87,6 +87,11 @@ export class RoomSync implements SessionObserver {
     return this.linked.size;
   }
 
+  /** Other machines in the room now (by the index document's awareness). */
+  get peers(): number {
+    return Math.max(0, (this.indexProvider?.awareness?.getStates().size ?? 1) - 1);
+  }
+
   private get sessions(): Y.Map<IndexEntry> {
     return this.index.getMap<IndexEntry>("sessions");
   }

@@ -96,7 +96,7 @@ describe.each(topologies)("sync: two machines, one session (%s)", (_name, topolo
     await until("and on B", () => b.client.text(b.uri("area.ts")) === `// from B\n${AREA}`);
 
     const health = await a.health();
-    expect(health).toMatchObject({ enabled: true, state: "connected", room: "team", sessions: 1, files: 1 });
+    expect(health).toMatchObject({ enabled: true, state: "connected", room: "team", sessions: 1, files: 1, peers: 1 });
     await until("A has nothing pending", async () => (await a.health()).pendingUpdates === 0);
     expect(Date.parse((await a.health()).lastSync)).toBeGreaterThan(0);
 
