@@ -38,6 +38,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
   if (options.redis) {
     const { Redis } = await import("@hocuspocus/extension-redis");
     const redis = new Redis(redisConfiguration(options.redis));
+    await reachable(redis, options.redis, log);
     redisLeases = new RedisLeases(redis.pub as unknown as RedisLike);
     extensions.push(redis);
   }
@@ -101,6 +102,33 @@ export async function startSyncServer(options: SyncServerOptions): Promise<SyncS
       persistence?.close();
     },
   };
+}
+
+/** Fails the start when Redis does not answer; afterwards its errors are one log line each (ioredis reconnects). */
+async function reachable(redis: { pub: RedisEvents; sub: RedisEvents }, url: string, log: (line: string) => void): Promise<void> {
+  let last = "";
+  for (const client of [redis.pub, redis.sub]) {
+    client.on("error", (error: Error) => {
+      if (error.message !== last) log(`Redis: ${error.message}`);
+      last = error.message;
+    });
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([redis.pub.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(last || "no answer in 3 s")), 3_000)))]);
+  } catch (error) {
+    redis.pub.disconnect();
+    redis.sub.disconnect();
+    throw new Error(`cannot reach Redis at ${url}: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface RedisEvents {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  ping(): Promise<unknown>;
+  disconnect(): void;
 }
 
 function redisConfiguration(url: string) {

@@ -45,6 +45,12 @@ describe("sync serve (command line)", () => {
     expect(busy.stderr).toContain("EADDRINUSE");
   });
 
+  it("a Redis that does not answer is a clear error at start, exit code 2", () => {
+    const result = run(["sync", "serve", "--port", "0", "--redis", "redis://127.0.0.1:1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("cannot reach Redis at redis://127.0.0.1:1");
+  });
+
   it("the `sync` key is validated with its path", async () => {
     client = new LspTestClient();
     await client.initialize({ initializationOptions: { sync: { url: "http://example.org" } } });
