@@ -64,6 +64,11 @@ async function main(argv: string[]): Promise<number | undefined> {
       await server.close();
       return 0;
     }
+    case "sync-serve": {
+      const { syncServe } = await import("./sync/cli.ts");
+      const { kind: _kind, options: _options, ...serve } = invocation;
+      return syncServe(serve);
+    }
     case "run": {
       const log = await logger({ logLevel: invocation.options.logLevel ?? process.env.OPENCODE_LSP_LOG_LEVEL ?? "warn", logFile: invocation.options.logFile });
       if (!log) return 2;

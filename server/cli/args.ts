@@ -5,7 +5,7 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor", "run", "models", "share", "trust", "audit", "stats"] as const;
+export const COMMANDS = ["lsp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats"] as const;
 
 /** Commands that parse their own arguments (privacy/: trust, audit, stats). */
 export const PASSTHROUGH = ["trust", "audit", "stats"] as const;
@@ -35,6 +35,7 @@ export type Invocation =
   | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string }
   | { kind: "share-view"; options: GlobalOptions; url: string }
   | { kind: "share-serve"; options: GlobalOptions; port?: number }
+  | { kind: "sync-serve"; options: GlobalOptions; port?: number; host?: string; redis?: string; persist?: string }
   | { kind: "passthrough"; command: PassthroughCommand; args: string[]; cwd: string };
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -57,6 +58,7 @@ const PER_COMMAND: Record<Command, Options> = {
   doctor: {},
   models: { json: { type: "boolean" } },
   share: { port: { type: "string", short: "p" } },
+  sync: { port: { type: "string", short: "p" }, host: { type: "string" }, redis: { type: "string" }, persist: { type: "string" } },
   trust: {},
   audit: {},
   stats: {},
@@ -106,11 +108,23 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
       }
       if (sub === "serve") {
         if (url !== undefined) throw new UsageError(`unexpected argument "${url}" for share serve`);
-        const port = values.port === undefined ? undefined : Number(values.port);
-        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port takes a port number, got "${values.port}"`);
+        const port = portOf(values.port);
         return { kind: "share-serve", options, ...(port !== undefined ? { port } : {}) };
       }
       throw new UsageError(sub ? `unknown share command "${sub}" (view or serve)` : "share needs view URL or serve");
+    }
+    case "sync": {
+      const [sub, extra] = positionals;
+      if (sub !== "serve") throw new UsageError(sub ? `unknown sync command "${sub}" (serve)` : "sync needs serve: opencode-lsp sync serve [--port N]");
+      if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for sync serve`);
+      const port = portOf(values.port);
+      const text = (name: string) => {
+        const value = values[name];
+        if (value === "") throw new UsageError(`--${name} needs a value`);
+        return typeof value === "string" ? { [name]: value } : {};
+      };
+      if (typeof values.redis === "string" && !/^redis:\/\/\S+$/.test(values.redis)) throw new UsageError(`--redis takes a redis:// URL, got "${values.redis}"`);
+      return { kind: "sync-serve", options, ...(port !== undefined ? { port } : {}), ...text("host"), ...text("redis"), ...text("persist") };
     }
     case "run": {
       const prompt = positionals.join(" ").trim();
@@ -125,6 +139,13 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
     default:
       return { kind: "lsp", transport: transportOf(values as { stdio?: boolean; socket?: string; pipe?: string }), options };
   }
+}
+
+function portOf(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || value === "") throw new UsageError(`--port takes a port number, got "${value}"`);
+  return port;
 }
 
 function transportOf(values: { stdio?: boolean; socket?: string; pipe?: string }): Transport {

@@ -18,6 +18,7 @@ Usage:
   opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
   opencode-lsp share view URL     print a shared transcript (checked before anything is shown)
   opencode-lsp share serve        serve the read-only viewer on 127.0.0.1 (--port, default 7878)
+  opencode-lsp sync serve         a sync server for a team's shared sessions (see sync --help)
   opencode-lsp trust ...          signing keys and signed model folders for offline mode (trust --help)
   opencode-lsp audit verify       check the audit log's hash chain
   opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled)
@@ -50,6 +51,19 @@ redacted, signed with this installation's key. No server stores it.
   view URL     verify the link and print the transcript (URL "-": read the link from stdin)
   serve        serve the static viewer page on 127.0.0.1 (default port 7878); links whose base URL
                points there open in any browser, offline
+
+${GLOBAL}`,
+  sync: `Usage: opencode-lsp sync serve [--port PORT] [--host HOST] [--redis URL] [--persist FILE]
+
+Serves a team's shared sessions (Hocuspocus, WebSocket): editors whose configuration has
+"sync": { "url": "ws://HOST:PORT", "tokenEnv": "..." } share their sessions, transcripts and the
+files the sessions touch, live, and merge offline work when they reconnect.
+  --port PORT      default 7879
+  --host HOST      listen on HOST (default 127.0.0.1: only this machine)
+  --redis URL      redis://host:port: several servers share the documents through one Redis
+  --persist FILE   keep documents in SQLite at FILE, encrypted (AES-256-GCM, key in a 0600 file in the
+                   XDG config dir); without it nothing is kept once the last client leaves
+The team token comes from OPENCODE_LSP_SYNC_TOKEN; without it one is made up and printed.
 
 ${GLOBAL}`,
   run: `Usage: opencode-lsp run [--model PROVIDER/MODEL] [--yes] [--json] "PROMPT"

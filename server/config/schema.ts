@@ -78,6 +78,15 @@ export const configSchema = z.strictObject({
   completion: z.optional(
     z.strictObject({ enabled: z.optional(z.boolean()), debounceMs: z.optional(z.int().check(z.nonnegative())) }),
   ),
+  /** Sessions across machines (issue 18): a Hocuspocus server to sync through; off unless set. */
+  sync: z.optional(
+    z.strictObject({
+      url: z.string().check(z.regex(/^wss?:\/\/\S+$/, "expected a ws:// or wss:// URL")),
+      token: z.optional(z.string()),
+      tokenEnv: z.optional(z.string()),
+      room: z.optional(z.string().check(z.regex(/^[\w.-]+$/, "expected letters, digits, . _ -"))),
+    }),
+  ),
   /** The provider completion cache (issue 3): entries and time to live. */
   cache: z.optional(
     z.strictObject({ maxEntries: z.optional(z.int().check(z.nonnegative())), ttlMs: z.optional(z.int().check(z.nonnegative())) }),
@@ -110,6 +119,7 @@ export interface Config {
   offline: { modelDir?: string; trustedKeys: string[] };
   completion: { enabled: boolean; debounceMs: number };
   cache: { maxEntries: number; ttlMs: number };
+  sync?: { url: string; token?: string; tokenEnv?: string; room?: string };
 }
 
 /** One problem in one source, with the dotted path to the value. */

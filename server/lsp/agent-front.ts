@@ -140,6 +140,17 @@ export class AgentFront {
     return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats() };
   }
 
+  /** `sync` in opencode/health: the link to the other machines, when configured. */
+  syncHealth(): unknown {
+    if (!this.options.config().sync) return { enabled: false };
+    return { enabled: true, ...(this.runtime?.sync()?.health() ?? { state: "starting" }) };
+  }
+
+  /** With `sync` configured the agent loads at once, so this machine joins the room's sessions. */
+  joinSharedSessions(): void {
+    if (this.options.config().sync && this.options.root()) this.rt().catch((error: unknown) => this.options.log.warn({ err: error }, "sync: the agent could not start"));
+  }
+
   dispose(): void {
     this.runtime?.dispose();
     if (this.transcriptDir) rmSync(this.transcriptDir, { recursive: true, force: true });
@@ -206,7 +217,7 @@ export class AgentFront {
       if (line) progress?.report(line);
     });
     try {
-      const result = await session.prompt(prompt, { context });
+      const result = await (await this.rt()).sessions.prompt(session, prompt, { context });
       progress?.report(result.stopReason === "end_turn" ? `done · ${tokens} tokens` : `${result.stopReason}${result.error ? `: ${result.error}` : ""}`);
       return { ...result, text };
     } catch (error) {

@@ -13,6 +13,8 @@ import { SessionManager } from "../sessions/manager.ts";
 import type { AskPermission } from "../tools/index.ts";
 import type { Telemetry } from "../privacy/index.ts";
 import type { EditorDocuments } from "./documents.ts";
+import { FileBases } from "../sync/file-bases.ts";
+import type { SyncRuntime } from "../sync/index.ts";
 
 export interface AgentRuntimeOptions {
   connection: Connection;
@@ -32,7 +34,9 @@ export interface AgentRuntime {
   sessions: SessionManager;
   /** Local usage counters, when `telemetry.enabled` (loaded lazily; undefined otherwise). */
   telemetry(): Telemetry | undefined;
-  /** Resolves once what loads in the background (telemetry) is up. */
+  /** Sessions across machines, when `sync` is configured and joined. */
+  sync(): SyncRuntime | undefined;
+  /** Resolves once what loads in the background (telemetry, sync) is up. */
   ready: Promise<void>;
   dispose(): void;
 }
@@ -45,6 +49,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   const intel = Object.keys(options.config().proxy ?? {}).length > 0 ? new ProxyIntel(options.proxies) : undefined;
   const sessions = new SessionManager({ root: options.root, bus, log, client, config: options.config, ask: options.ask, isolation: "worker", ...(intel ? { intel } : {}) });
   const workspace = sessions.workspace;
+  // With `sync`, the files' bases are recorded from the first file on; sync itself loads below.
+  const syncConfig = options.config().sync;
+  const bases = syncConfig ? new FileBases(workspace) : undefined;
+  let sync: SyncRuntime | undefined;
   // Telemetry: off unless enabled; counts only (never prompt or code content), on 127.0.0.1.
   let telemetry: Telemetry | undefined;
   let ready = Promise.resolve();
@@ -58,6 +66,13 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   }
   const restored = sessions.restore();
   if (restored > 0) log.info({ restored }, "restored sessions (retention local)");
+  if (syncConfig && bases) {
+    const started = import("../sync/index.ts")
+      .then(({ startSync }) => startSync({ config: syncConfig, manager: sessions, bus, root: options.root, bases, log }))
+      .then((s) => void (sync = s))
+      .catch((error: unknown) => log.warn({ err: error }, "sync could not start"));
+    ready = Promise.all([ready, started]).then(() => undefined);
+  }
 
   const versioned = Boolean(capabilities.workspace?.workspaceEdit?.documentChanges);
   if (capabilities.workspace?.applyEdit) {
@@ -85,8 +100,10 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     client,
     sessions,
     telemetry: () => telemetry,
+    sync: () => sync,
     ready,
     dispose: () => {
+      sync?.dispose();
       sessions.dispose();
       intel?.dispose();
       void telemetry?.close();

@@ -72,6 +72,7 @@ export function startLspServer(options: LspServerOptions): void {
 
   health.addSection("proxies", () => proxies?.health() ?? []);
   health.addSection("agent", () => agent.health());
+  health.addSection("sync", () => agent.syncHealth());
   health.addSection("config", () => ({ model: store.config.model ?? null, workspaceRoot: configSync.workspaceRoot ?? null }));
 
   connection.onInitialize((raw, token): Promise<InitializeResult> =>
@@ -97,7 +98,10 @@ export function startLspServer(options: LspServerOptions): void {
   bus.on("config.changed", auditFollowsConfig);
 
   connection.onInitialized(() => {
-    configSync.initialized().catch((error: unknown) => log.warn({ err: error }, "initial configuration pull failed"));
+    configSync
+      .initialized()
+      .catch((error: unknown) => log.warn({ err: error }, "initial configuration pull failed"))
+      .finally(() => agent.joinSharedSessions());
   });
   connection.onShutdown((token) =>
     dispatcher.timed("shutdown", token, async () => {

@@ -145,15 +145,19 @@ export class EditorReplica {
     return { version: this.version, edits: this.toEdits(delta) };
   }
 
-  /** The editor answered our workspace/applyEdit. */
-  editResult(applied: boolean): void {
+  /**
+   * The editor answered our workspace/applyEdit. Returns whether the editor's changes of the
+   * meantime are in (they arrived while the edit was out): a refused edit can then be resent at
+   * once instead of after the next didChange.
+   */
+  editResult(applied: boolean): boolean {
     const flight = this.inFlight;
-    if (!flight) return;
+    if (!flight) return false;
     this.inFlight = undefined;
     if (applied) {
       Y.applyUpdate(this.doc, flight.update, HUB_ORIGIN);
       this.following = true;
-      if (flight.held.length === 0) return; // the echo is still to come
+      if (flight.held.length === 0) return false; // the echo is still to come
       for (const { changes, version } of flight.held) {
         this.buffer = applyToText(this.languageId, this.buffer ?? "", changes, version);
         this.version = version;
@@ -164,6 +168,7 @@ export class EditorReplica {
       this.buffer = null;
       for (const { changes, version } of flight.held) this.applyEditorChanges(changes, version);
     }
+    return flight.held.length > 0;
   }
 
   private toEdits(delta: { insert?: string; delete?: number; retain?: number }[]): TextEdit[] {

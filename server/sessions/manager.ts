@@ -9,7 +9,8 @@ import type { AskPermission, LanguageIntel } from "../tools/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { Config } from "../config/index.ts";
-import { Session } from "./session.ts";
+import { Session, type PromptOptions } from "./session.ts";
+import type { TurnResult } from "../agent/turn.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
 import { Workspace, type WriteFile } from "./workspace.ts";
 import { SessionStore, type StoredSession } from "./retention.ts";
@@ -41,6 +42,19 @@ export interface SessionManagerOptions {
   intel?: LanguageIntel;
 }
 
+/**
+ * Told about the sessions' lives, and asked around their turns: the extension point that syncs
+ * sessions with other machines (server/sync/). Absent, nothing changes.
+ */
+export interface SessionObserver {
+  created?(session: AnySession): void;
+  ended?(id: string): void;
+  /** Before a turn (it may wait for another machine's turn); resolves to what runs after it. */
+  beforeTurn?(session: AnySession): Promise<(() => Promise<void>) | undefined>;
+  /** After this machine's revert of a session: how many files others reverted. */
+  reverted?(id: string): Promise<number>;
+}
+
 export interface SessionInfo {
   sessionId: string;
   title: string;
@@ -54,6 +68,7 @@ export class SessionManager {
   private readonly sessions = new Map<string, AnySession>();
   private readonly disk: DiskWorkspaceFiles;
   private readonly options: SessionManagerOptions;
+  private observer: SessionObserver | undefined;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
@@ -92,13 +107,30 @@ export class SessionManager {
     this.store.save({ id: session.id, title: session.title, model: session.model, createdAt: session.createdAt.toISOString(), messages: session.messages, updates: session.updates });
   }
 
+  /** Sets the observer; it is told about the sessions that exist already. */
+  observe(observer: SessionObserver | undefined): void {
+    this.observer = observer;
+    for (const session of this.sessions.values()) observer?.created?.(session);
+  }
+
   create(options: { model?: string; title?: string } = {}, stored?: StoredSession): AnySession {
     const session = this.build(options, stored?.id);
     if (stored) {
       session.createdAt = new Date(stored.createdAt);
       session.seed(stored.messages, stored.updates);
     }
+    this.observer?.created?.(session);
     return session;
+  }
+
+  /** Runs one turn of `session`, in turn with other machines' when it is shared. */
+  async prompt(session: AnySession, text: string, options: PromptOptions = {}): Promise<TurnResult> {
+    const after = await this.observer?.beforeTurn?.(session);
+    try {
+      return await session.prompt(text, options);
+    } finally {
+      await after?.();
+    }
   }
 
   private build(options: { model?: string; title?: string }, restoredId?: string): AnySession {
@@ -163,10 +195,11 @@ export class SessionManager {
     }));
   }
 
-  /** Undoes this session's edits only. Returns how many files changed. */
-  revert(id: string): Promise<number> {
+  /** Undoes this session's edits only (here and, when shared, on the other machines). Returns how many files changed. */
+  async revert(id: string): Promise<number> {
     this.require(id);
-    return this.workspace.revert(id);
+    const here = await this.workspace.revert(id);
+    return here + ((await this.observer?.reverted?.(id)) ?? 0);
   }
 
   /** Cancels and erases a session: transcript, undo history, read bases. */
@@ -178,6 +211,7 @@ export class SessionManager {
     this.store?.remove(id);
     this.workspace.endSession(id);
     this.sessions.delete(id);
+    this.observer?.ended?.(id);
     return true;
   }
 

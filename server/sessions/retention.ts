@@ -3,10 +3,11 @@
 // in the XDG state dir and are restored after a restart. retention "none" (the default) never
 // calls this: sessions live in memory and go with `end` or shutdown.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as Y from "yjs";
+import { configDir, loadOrCreateKey } from "../privacy/key-file.ts";
 import type { SessionUpdate } from "../bus/events.ts";
 import type { Message } from "../providers/types.ts";
 
@@ -28,9 +29,8 @@ export class SessionStore {
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const state = env.XDG_STATE_HOME || join(homedir(), ".local", "state");
-    const config = env.XDG_CONFIG_HOME || join(homedir(), ".config");
     this.dir = join(state, "opencode-lsp", "sessions");
-    this.keyPath = join(config, "opencode-lsp", "sessions.key");
+    this.keyPath = join(configDir(env), "sessions.key");
   }
 
   save(session: StoredSession): void {
@@ -105,16 +105,7 @@ export class SessionStore {
   }
 
   private ensureKey(): Buffer {
-    if (this.key) return this.key;
-    if (existsSync(this.keyPath)) {
-      this.key = readFileSync(this.keyPath);
-    } else {
-      mkdirSync(join(this.keyPath, ".."), { recursive: true, mode: 0o700 });
-      this.key = randomBytes(32);
-      writeFileSync(this.keyPath, this.key, { mode: 0o600 });
-      chmodSync(this.keyPath, 0o600);
-    }
-    if (this.key.length !== 32) throw new Error(`${this.keyPath} is not a 32-byte key`);
+    this.key ??= loadOrCreateKey(this.keyPath);
     return this.key;
   }
 }

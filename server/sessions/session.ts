@@ -109,15 +109,16 @@ export class Session {
   }
 
   private syncTranscript(): void {
-    const transcript = this.doc.getArray<Message>("transcript");
-    this.doc.transact(() => {
-      if (transcript.length > this.messages.length) transcript.delete(0, transcript.length); // compacted
-      transcript.push(this.messages.slice(transcript.length).map((m) => structuredClone(m)));
-    });
+    writeTranscript(this.doc.getArray<Message>("transcript"), this.messages);
   }
 
   get messageCount(): number {
     return this.messages.length;
+  }
+
+  /** The transcript as another machine left it (a shared session's turn ran there). */
+  replaceMessages(messages: Message[]): void {
+    this.messages.splice(0, this.messages.length, ...messages);
   }
 
   /** Adds to the transcript (restore, import). */
@@ -138,4 +139,14 @@ export class Session {
   cancel(): void {
     this.running?.abort();
   }
+}
+
+/** Brings a transcript array up to `messages`: the new ones appended, all replaced after a compaction. */
+export function writeTranscript(transcript: Y.Array<Message>, messages: Message[]): void {
+  const write = () => {
+    if (transcript.length > messages.length) transcript.delete(0, transcript.length); // compacted
+    transcript.push(messages.slice(transcript.length).map((m) => structuredClone(m)));
+  };
+  if (transcript.doc) transcript.doc.transact(write);
+  else write();
 }

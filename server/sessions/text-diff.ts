@@ -2,6 +2,7 @@
 // suffix trimmed, then a character diff of the middle (jsdiff). Offsets are UTF-16 code units, as
 // Yjs and JavaScript strings count them.
 import { diffChars } from "diff";
+import type * as Y from "yjs";
 
 export interface Splice {
   /** Offset in the text as it is when this splice applies (splices apply in order). */
@@ -61,4 +62,15 @@ export function applySplices(text: string, splices: Splice[]): string {
   let out = text;
   for (const s of splices) out = out.slice(0, s.index) + s.insert + out.slice(s.index + s.deleteCount);
   return out;
+}
+
+/** Applies splices to a Y.Text in one transaction with `origin` (nothing when there are none). */
+export function spliceYText(doc: Y.Doc, text: Y.Text, splices: Splice[], origin: unknown): void {
+  if (splices.length === 0) return;
+  doc.transact(() => {
+    for (const s of splices) {
+      if (s.deleteCount) text.delete(s.index, s.deleteCount);
+      if (s.insert) text.insert(s.index, s.insert);
+    }
+  }, origin);
 }

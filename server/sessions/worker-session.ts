@@ -105,6 +105,12 @@ export class WorkerSession {
     if (!this.live) this.seal(current);
   }
 
+  /** The transcript as another machine left it (a shared session's turn ran there). */
+  replaceMessages(messages: Message[]): void {
+    if (this.live) this.live.messages = messages;
+    else this.seal({ ...(this.sealed.open() ?? { updates: [] }), messages });
+  }
+
   private seal(value: { messages: Message[]; updates: SessionUpdate[] }): void {
     this.sealed.seal(value);
     this.count = value.messages.length;

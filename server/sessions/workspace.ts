@@ -12,7 +12,7 @@ import * as Y from "yjs";
 import type { Logger } from "../log.ts";
 import { audit } from "../privacy/audit.ts";
 import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ContentChange } from "./editor-replica.ts";
-import { textSplices, type Splice } from "./text-diff.ts";
+import { spliceYText, textSplices, type Splice } from "./text-diff.ts";
 
 export const DISK_ORIGIN = "disk";
 
@@ -37,6 +37,15 @@ interface FileEntry {
   awaitEditor?: boolean;
 }
 
+/** A file the workspace took in, as its observers see it (sync links it to other machines). */
+export interface WorkspaceFile {
+  abs: string;
+  doc: Y.Doc;
+  text: Y.Text;
+  /** Its text when it was taken in. */
+  initial: string;
+}
+
 export interface WorkspaceOptions {
   applyEdit?: ApplyEdit;
   writeFile: WriteFile;
@@ -54,6 +63,7 @@ export class Workspace {
   private applyEdit: ApplyEdit | undefined;
   private readonly writeFile: WriteFile;
   private readonly log: Logger | undefined;
+  private readonly fileObservers = new Set<(file: WorkspaceFile) => void>();
 
   constructor(options: WorkspaceOptions) {
     this.applyEdit = options.applyEdit;
@@ -177,6 +187,20 @@ export class Workspace {
     return pathToFileURL(abs).href;
   }
 
+  // Observers --------------------------------------------------------------------------------
+
+  /** Told about each file the workspace takes in, from now on. Returns the unsubscribe. */
+  onFile(observer: (file: WorkspaceFile) => void): () => void {
+    this.fileObservers.add(observer);
+    return () => this.fileObservers.delete(observer);
+  }
+
+  /** A file of interest by path: loaded from disk, or made empty when it does not exist (another machine created it). */
+  async take(abs: string): Promise<WorkspaceFile> {
+    const entry = this.files.get(abs) ?? (await this.load(abs)) ?? this.entry(abs, "", DISK_ORIGIN);
+    return { abs, doc: entry.doc, text: entry.text, initial: entry.text.toString() };
+  }
+
   // Internals --------------------------------------------------------------------------------
 
   private entry(abs: string, initial: string, origin: string): FileEntry {
@@ -193,6 +217,7 @@ export class Workspace {
       if (updateOrigin !== DISK_ORIGIN || created.editor) this.schedule(created);
     });
     this.files.set(abs, entry);
+    for (const observer of this.fileObservers) observer({ abs, doc, text, initial });
     return entry;
   }
 
@@ -248,13 +273,7 @@ export class Workspace {
   }
 
   private splice(doc: Y.Doc, text: Y.Text, splices: Splice[], origin: unknown): void {
-    if (splices.length === 0) return;
-    doc.transact(() => {
-      for (const s of splices) {
-        if (s.deleteCount) text.delete(s.index, s.deleteCount);
-        if (s.insert) text.insert(s.index, s.insert);
-      }
-    }, origin);
+    spliceYText(doc, text, splices, origin);
   }
 
   /** Publishes changes after the current synchronous work. */
@@ -290,11 +309,13 @@ export class Workspace {
     } catch (error) {
       this.log?.warn({ err: error, uri: entry.uri }, "workspace/applyEdit failed");
     }
-    editor.editResult(applied);
-    // Refused (the user typed first): it is recomputed and resent after the next didChange.
+    const caughtUp = editor.editResult(applied);
+    // Refused (the user typed first): it is recomputed and resent after the next didChange — or at
+    // once when that didChange came while the edit was out (none may follow).
     if (!applied) {
       entry.dirty = true;
-      entry.awaitEditor = true;
+      entry.awaitEditor = !caughtUp;
+      if (caughtUp) this.schedule(entry);
     }
   }
 

@@ -87,6 +87,26 @@ describe("workspace doc with an open editor", () => {
     expect(workspace.textOf(abs)).toBe(editor.text);
   });
 
+  it("re-sends a refused edit at once when the typing that beat it came while it was out (no more typing follows)", async () => {
+    const { abs, uri, workspace } = setup("");
+    const editor = new FakeEditor(workspace, uri, "abc\n");
+    let first = true;
+    workspace.setApplyEdit(async (u, version, edits) => {
+      if (first) {
+        first = false;
+        editor.type(0, "X"); // its didChange reaches the workspace while our edit is out: refused
+      }
+      return editor.applyEdit(u, version, edits);
+    });
+    const base = (await workspace.read(abs, "s", true))!;
+    await sessionInsert(workspace, abs, "s", base, 3, "-s");
+    await settle();
+    await settle();
+    expect(editor.refused).toBe(1);
+    expect(editor.text).toBe("Xabc-s\n");
+    expect(workspace.textOf(abs)).toBe(editor.text);
+  });
+
   it("property: random interleavings of typing and two sessions' edits lose nothing and converge", async () => {
     let tokenId = 0;
     const op = fc.oneof(
