@@ -5,4 +5,4 @@ export { createKey, open, seal, SealedTranscript, SessionKey, wipe } from "./enc
 export { auditPolicyDenial, checkPath, checkProvider, checkRequestURL, checkTool, hostOf, isLoopbackHost, isLoopbackURL, PolicyDenied, type Policy } from "./policy.ts";
 export { createSigningKey, keysDir, loadSigningKey, MANIFEST_FILE, parsePublicKey, signModelDir, trustCommand, verifyModelDir, type CommandIO, type VerifyResult } from "./trust.ts";
 export { loadOfflineModel, type LoadOptions, type LoadResult } from "./offline-models.ts";
-export { createTelemetry, formatStats, statsCommand, statsSummary, type StatsSummary, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
+export { createTelemetry, type ReviewOutcome, type Telemetry, type TelemetryOptions } from "./telemetry.ts";

@@ -97,7 +97,7 @@ export class SessionManager {
     if (stored) {
       session.createdAt = new Date(stored.createdAt);
       session.seed(stored.messages, stored.updates);
-    }
+    } else this.options.bus.publish({ type: "session.created", sessionId: session.id });
     return session;
   }
 
@@ -164,9 +164,11 @@ export class SessionManager {
   }
 
   /** Undoes this session's edits only. Returns how many files changed. */
-  revert(id: string): Promise<number> {
+  async revert(id: string): Promise<number> {
     this.require(id);
-    return this.workspace.revert(id);
+    const files = await this.workspace.revert(id);
+    this.options.bus.publish({ type: "session.reverted", sessionId: id, files });
+    return files;
   }
 
   /** Cancels and erases a session: transcript, undo history, read bases. */
