@@ -35,7 +35,7 @@ ${select("segment", "Segment")}
 ${select("region", "Region")}
 ${select("provider", "Provider")}
 ${select("model", "Model")}
-<label>Heatmaps count <select id="f-measure" name="measure"><option value="turns">turns</option><option value="sessions">sessions</option><option value="tokens">tokens</option></select></label>
+<label>Heatmaps count <select id="f-measure" name="measure"><option value="">turns</option><option value="sessions">sessions</option><option value="tokens">tokens</option></select></label>
 </form>
 <p id="problem" class="problem" hidden></p>
 <section id="totals" class="totals" aria-label="Totals"></section>
@@ -52,7 +52,7 @@ ${select("model", "Model")}
 </section>
 <section>
 <h2>By segment, provider and model</h2>
-<table id="usage-table"><thead></thead><tbody></tbody><tfoot></tfoot></table>
+<div class="scroll"><table id="usage-table"><thead></thead><tbody></tbody><tfoot></tfoot></table></div>
 <div class="split">
 <table id="tools-table"><thead><tr><th>Tool</th><th>Completed</th><th>Failed</th></tr></thead><tbody></tbody></table>
 <table id="errors-table"><thead><tr><th>Error kind</th><th>Turns</th></tr></thead><tbody></tbody></table>
@@ -92,6 +92,7 @@ th:nth-child(-n+3), td:nth-child(-n+3) { text-align: left; }
 #tools-table th, #tools-table td, #errors-table th, #errors-table td { text-align: right; }
 #tools-table :is(th, td):first-child, #errors-table :is(th, td):first-child { text-align: left; }
 tfoot td { font-weight: 600; }
+.scroll { overflow-x: auto; }
 .split { display: flex; flex-wrap: wrap; gap: 24px; }
 a { color: var(--accent); }
 `;

@@ -91,10 +91,13 @@ export const DASHBOARD_SCRIPT = String.raw`
     for (const chart of charts) chart.destroy();
     charts = [];
     const xs = daily.days.map((d) => Date.parse(d + "T00:00:00Z") / 1000);
+    const first = xs[0] || 0, last = xs[xs.length - 1] || 0;
     const width = Math.max(320, $("#growth-activity").parentElement.clientWidth);
     const value = (u, v) => (v == null ? "–" : String(Math.round(v * 100) / 100));
     const line = (label, stroke, dash) => ({ label, stroke, width: dash ? 1.5 : 2, dash, value, points: { show: !dash } });
-    const common = { width, height: 240, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "UTC"), scales: { x: { time: true } }, cursor: { drag: { x: false, y: false } } };
+    // Days on the x axis (never hours), as MM-DD.
+    const days = { space: 50, incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400, 91 * 86400], values: (u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) };
+    const common = { width, height: 240, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "UTC"), scales: { x: { time: true, range: () => (first === last ? [first - 3 * 86400, last + 3 * 86400] : [first, last]) }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } }, axes: [days, {}], cursor: { drag: { x: false, y: false } } };
     charts.push(new uPlot({ ...common, title: "Sessions and turns per day (dashed: 7-day mean)",
       series: [{ label: "day", value: "{YYYY}-{MM}-{DD}" }, line("sessions", "#0969da"), line("sessions, 7-day mean", "#0969da", [6, 4]), line("turns", "#8250df"), line("turns, 7-day mean", "#8250df", [6, 4])] },
       [xs, daily.sessions, daily.rolling.sessions, daily.turns, daily.rolling.turns], $("#growth-activity")));
