@@ -31,6 +31,14 @@ export const METRICS: MetricDef[] = [
   { name: "opencode_errors_total", help: "Failed turns, by error kind", labels: ["kind"], series: (c) => Object.entries(c.errors).map(([kind, n]) => [{ kind }, n]) },
 ];
 
+/**
+ * Turns by UTC weekday and hour, for the hour × weekday heatmap: Prometheus keeps time series, not
+ * hour-of-week buckets, so they are exported as such (by segment and region only, 168 series each).
+ */
+export const HOUR_OF_WEEK = { name: "opencode_turns_by_hour_total", help: "Agent turns, by UTC weekday and hour of the day", labels: ["segment", "region", "weekday", "hour"] } as const;
+/** ISO weekday number first, so the labels sort Monday to Sunday. */
+const WEEKDAY_LABELS = ["7-sun", "1-mon", "2-tue", "3-wed", "4-thu", "5-fri", "6-sat"];
+
 export interface Exposition {
   contentType: string;
   metrics(): Promise<string>;
@@ -58,11 +66,26 @@ export async function createExposition(source: () => Row[]): Promise<Exposition>
       },
     });
   }
+  let byHour: Row[] = [];
+  new prom.Counter({
+    ...HOUR_OF_WEEK,
+    labelNames: [...HOUR_OF_WEEK.labels],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of byHour) {
+        const [weekday, hour] = row.hour.split(" ") as [string, string];
+        this.inc({ segment: row.segment, region: row.region, weekday, hour }, row.counts.turns);
+      }
+    },
+  });
   return {
     contentType: registry.contentType,
     metrics: async () => {
       // Summed once per scrape, for every metric.
-      totals = mergeRows(source().map((r) => ({ ...r, hour: "" })));
+      const rows = source();
+      totals = mergeRows(rows.map((r) => ({ ...r, hour: "" })));
+      byHour = mergeRows(rows.map((r) => ({ ...r, hour: `${WEEKDAY_LABELS[new Date(`${r.hour}:00:00Z`).getUTCDay()]} ${r.hour.slice(11, 13)}`, provider: "", model: "", workspace: "" })));
       return registry.metrics();
     },
   };
