@@ -25,7 +25,7 @@ export interface TelemetryOptions {
   region?: string;
   /** The workspace root; counted as a hash of its folder's name. */
   root?: string;
-  /** Counts are flushed this long after the first one that is pending (default 1 s), and at close. */
+  /** Counts are flushed this long after the first one that is pending (default 5 s), and at close. */
   flushDelayMs?: number;
   now?: () => Date;
   /** Told when something does not work out (the port is taken, the store could not be written). */
@@ -84,7 +84,7 @@ export async function createTelemetry(options: TelemetryOptions): Promise<Teleme
     const into = pending.get(key);
     if (into) addCounts(into.counts, row.counts);
     else pending.set(key, row);
-    timer ??= setTimeout(() => telemetry.flush(), options.flushDelayMs ?? 1000).unref();
+    timer ??= setTimeout(() => telemetry.flush(), options.flushDelayMs ?? 5000).unref();
   };
 
   const telemetry: Telemetry = {

@@ -39,21 +39,36 @@ export function emptyCounts(): Counts {
   return { sessions: 0, turns: 0, tokens: { input: 0, output: 0, cached: 0 }, tools: {}, edits: { applied: 0, accepted: 0, rejected: 0, reverted: 0 }, errors: {} };
 }
 
-/** Adds `from` into `into`: every number leaf summed, objects merged (tool and error maps grow). */
-export function addCounts<T extends object>(into: T, from: object): T {
-  const target = into as Record<string, unknown>;
-  for (const [key, value] of Object.entries(from)) {
-    if (typeof value === "number") {
-      if (Number.isFinite(value) && value > 0) target[key] = ((target[key] as number | undefined) ?? 0) + value;
-    } else if (value && typeof value === "object" && hasCount(value)) {
-      addCounts((target[key] ??= {}) as object, value);
-    }
+/** Adds `from` into `into` (positive finite numbers only; the tool and error maps grow). */
+export function addCounts(into: Counts, from: CountsDelta): Counts {
+  into.sessions += positive(from.sessions);
+  into.turns += positive(from.turns);
+  if (from.tokens) addFlat(into.tokens, from.tokens);
+  if (from.edits) addFlat(into.edits, from.edits);
+  if (from.errors) addFlat(into.errors, from.errors);
+  for (const name in from.tools) {
+    if (name === "__proto__") continue;
+    const t = from.tools[name]!;
+    const completed = positive(t.completed);
+    const failed = positive(t.failed);
+    if (!completed && !failed) continue;
+    const tool = (into.tools[name] ??= {});
+    if (completed) tool.completed = (tool.completed ?? 0) + completed;
+    if (failed) tool.failed = (tool.failed ?? 0) + failed;
   }
   return into;
 }
 
-function hasCount(value: object): boolean {
-  return Object.values(value).some((v) => (typeof v === "number" ? Number.isFinite(v) && v > 0 : Boolean(v) && typeof v === "object" && hasCount(v)));
+function addFlat(into: Record<string, number>, from: Record<string, number | undefined>): void {
+  for (const key in from) {
+    if (key === "__proto__") continue;
+    const n = positive(from[key]);
+    if (n) into[key] = (into[key] ?? 0) + n;
+  }
+}
+
+function positive(n: unknown): number {
+  return typeof n === "number" && n > 0 && n < Infinity ? n : 0;
 }
 
 /** The figures every view shows, flat. */

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import * as z from "zod/mini";
-import { addCounts, emptyCounts, mergeRows, type Row } from "./counts.ts";
+import { addCounts, dimsKey, emptyCounts, type Row } from "./counts.ts";
 import { DEFAULT_SEGMENT, hourOf } from "./dims.ts";
 import { withFileLock } from "./lock.ts";
 
@@ -54,7 +54,8 @@ const v1Schema = z.object({
 
 export class UsageStore {
   readonly path: string;
-  private cache: { key: string; data: UsageData | undefined } | undefined;
+  /** The store as last read or written by this process, with its rows by key; valid while the file's stat matches. */
+  private cache: { key: string; data: UsageData; index?: Map<string, Row> } | undefined;
 
   constructor(path: string = defaultUsagePath()) {
     this.path = path;
@@ -62,13 +63,8 @@ export class UsageStore {
 
   /** The store, or undefined when there is none. Throws UsageStoreError when it cannot be read. */
   read(): UsageData | undefined {
-    let key: string;
-    try {
-      const st = statSync(this.path);
-      key = `${st.mtimeMs}:${st.size}`;
-    } catch {
-      return undefined;
-    }
+    const key = statKey(this.path);
+    if (key === undefined) return undefined;
     if (this.cache?.key === key) return this.cache.data;
     const data = parseUsage(readFileSync(this.path, "utf8"), this.path);
     this.cache = { key, data };
@@ -92,10 +88,25 @@ export class UsageStore {
         renameSync(this.path, movedAside);
       }
       const at = now.toISOString();
-      const next: UsageData = { version: 2, since: current?.since ?? at, updatedAt: at, rows: mergeRows(current?.rows ?? [], rows) };
+      // Merged into what this process read (or wrote) last: a flush costs one write, not a parse.
+      const data: UsageData = current ?? { version: 2, since: at, updatedAt: at, rows: [] };
+      const index = (current && this.cache?.index) || new Map(data.rows.map((r) => [dimsKey(r), r]));
+      this.cache = undefined; // until the write went through
+      data.updatedAt = at;
+      for (const row of rows) {
+        const into = index.get(dimsKey(row));
+        if (into) addCounts(into.counts, row.counts);
+        else {
+          const copy = { ...row, counts: addCounts(emptyCounts(), row.counts) };
+          index.set(dimsKey(row), copy);
+          data.rows.push(copy);
+        }
+      }
       const tmp = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(next)}\n`, { mode: 0o600 });
+      writeFileSync(tmp, `${JSON.stringify(data)}\n`, { mode: 0o600 });
       renameSync(tmp, this.path);
+      const key = statKey(this.path);
+      if (key !== undefined) this.cache = { key, data, index };
       return movedAside ? { movedAside } : {};
     });
   }
@@ -111,6 +122,15 @@ export class UsageStore {
     rmSync(this.path, { force: true });
     this.cache = undefined;
     return existed;
+  }
+}
+
+function statKey(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

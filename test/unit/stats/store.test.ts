@@ -29,6 +29,17 @@ describe("usage store", () => {
     expect(store.erase()).toBe(false);
   });
 
+  it("a store that another process changed is read again before adding to it", () => {
+    const path = fresh();
+    const mine = new UsageStore(path);
+    const theirs = new UsageStore(path);
+    mine.add([FIXTURE_ROWS[0]!]);
+    theirs.add([FIXTURE_ROWS[0]!, FIXTURE_ROWS[1]!]);
+    mine.add([FIXTURE_ROWS[0]!]);
+    expect(buildView(new UsageStore(path).read()).totals.turns).toBe(5 * 3 + 2);
+    expect(mine.read()).toEqual(new UsageStore(path).read());
+  });
+
   it("four processes adding at once: every count arrives", async () => {
     const path = fresh();
     const storeUrl = new URL("../../../server/stats/store.ts", import.meta.url).href;
