@@ -12,21 +12,10 @@ import { buildView } from "../server/stats/aggregate.ts";
 import { addCounts, emptyCounts, type Row } from "../server/stats/counts.ts";
 import { createExposition } from "../server/stats/prometheus.ts";
 import { parseUsage, UsageStore } from "../server/stats/store.ts";
-import { median } from "./support/stats.ts";
+import { median, medianTime } from "./support/stats.ts";
 import type { BenchRow } from "./types.ts";
 
 export const title = "usage counters: a count, a flush, the dashboard's view, a scrape, start-up";
-
-function time(fn: () => unknown, rounds: number): number {
-  fn();
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
-}
 
 /** `hours` hourly rows for each of two models, busy ones. */
 function rows(hours: number): Row[] {
@@ -50,12 +39,12 @@ export async function run(): Promise<BenchRow[]> {
     const bus = new Bus();
     const update = { type: "session.update" as const, sessionId: "s", update: { kind: "usage" as const, inputTokens: 100, outputTokens: 10, cachedTokens: 0 } };
     const n = 50_000;
-    const bare = time(() => {
+    const bare = medianTime(() => {
       for (let i = 0; i < n; i++) bus.publish(update);
     }, 5);
     const telemetry = await createTelemetry({ enabled: true, usageFile: join(dir, "count.json"), flushDelayMs: 3_600_000 });
     telemetry.observe(bus, () => "anthropic/claude-sonnet-4-5");
-    const counted = time(() => {
+    const counted = medianTime(() => {
       for (let i = 0; i < n; i++) bus.publish(update);
     }, 5);
     await telemetry.close();
@@ -67,13 +56,13 @@ export async function run(): Promise<BenchRow[]> {
       store.add(rows(hours));
       const kib = statSync(path).size / 1024;
       const oneRow = rows(1);
-      const flush = time(() => store.add(oneRow), hours > 1000 ? 10 : 40);
-      const rewrite = time(() => JSON.stringify(parseUsage(readFileSync(path, "utf8"))), hours > 1000 ? 10 : 40);
+      const flush = medianTime(() => store.add(oneRow), hours > 1000 ? 10 : 40);
+      const rewrite = medianTime(() => JSON.stringify(parseUsage(readFileSync(path, "utf8"))), hours > 1000 ? 10 : 40);
       out.push({ name: `flush to a store of ${label} (${(hours * 2).toLocaleString("en-US")} rows, ${kib.toFixed(0)} KiB)`, value: `${flush.toFixed(2)} ms (${(flush / rewrite).toFixed(2)}x reading + serialising it)` });
       if (hours === 24 * 365) {
         const data = store.read()!;
-        const parse = time(() => parseUsage(readFileSync(path, "utf8")), 10);
-        const view = time(() => buildView(data, { timeZone: "Europe/Berlin" }), 10);
+        const parse = medianTime(() => parseUsage(readFileSync(path, "utf8")), 10);
+        const view = medianTime(() => buildView(data, { timeZone: "Europe/Berlin" }), 10);
         out.push({ name: `dashboard view of ${label}`, value: `${view.toFixed(1)} ms (${(view / parse).toFixed(2)}x parsing the store)` });
         const exposition = await createExposition(() => data.rows);
         const text = await exposition.metrics();

@@ -2,6 +2,7 @@
 // LISTEN entries of /proc/net/tcp and tcp6. Proves a process opened no port at all, not only
 // that one port is closed.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createServer } from "node:net";
 
 export function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();
@@ -29,4 +30,14 @@ export function listeningPorts(pid: number): number[] {
     }
   }
   return ports.sort((a, b) => a - b);
+}
+
+/** A port free on 127.0.0.1 right now (for a server a test starts next). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
 }

@@ -5,17 +5,16 @@
 // request is intercepted; anything else would be aborted). A screenshot is kept in
 // .cache/artifacts/stats-dashboard.png.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, haveChromium, launchChromium } from "../../support/chromium.ts";
 import { UsageStore } from "../../../server/stats/store.ts";
 import { isolatedEnv, REPO_ROOT, SERVER_BIN } from "../../support/lsp-client.ts";
 import { FIXTURE_ROWS } from "../../support/stats/fixture.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`stats dashboard tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 const ARTIFACTS = join(REPO_ROOT, ".cache", "artifacts");
 
@@ -41,10 +40,7 @@ describe.skipIf(!haveChromium)("usage dashboard in Chromium", () => {
       });
       cli.once("exit", (code) => reject(new Error(`stats --serve exited ${code}: ${stderr}`)));
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -6,12 +6,12 @@
 // Needs Debian's prometheus (apt-get install prometheus); skipped without it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Row } from "../../../server/stats/counts.ts";
 import { UsageStore } from "../../../server/stats/store.ts";
+import { freePort } from "../../support/listening.ts";
 import { isolatedEnv, REPO_ROOT, SERVER_BIN } from "../../support/lsp-client.ts";
 import { FIXTURE_ROWS } from "../../support/stats/fixture.ts";
 
@@ -28,15 +28,6 @@ function start(name: string, command: string, args: string[], env: NodeJS.Proces
   child.stderr!.on("data", (c: Buffer) => log.push(c.toString()));
   children.push({ name, child, log });
   return { child, log };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** A machine: its own store, served by the built CLI on a port of its own. */

@@ -3,13 +3,12 @@
 // the counters — on /metrics and in `opencode-lsp stats` — equal the work done, and the segment and
 // region (configured, or from the time zone) filter them.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { FIX_SCENARIO, mathWorkspace, runCli } from "../../support/agent-workspace.ts";
-import { listeningPorts } from "../../support/listening.ts";
+import { freePort, listeningPorts } from "../../support/listening.ts";
 import { LspTestClient } from "../../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
@@ -36,15 +35,6 @@ function home() {
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 async function startServer(turns: ScriptedTurn[], telemetry: Record<string, unknown>, env: NodeJS.ProcessEnv) {
