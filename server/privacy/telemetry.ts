@@ -8,6 +8,7 @@
 import type { Bus } from "../bus/bus.ts";
 import { addCounts, emptyCounts, label, mergeRows, type CountsDelta, type Row } from "../stats/counts.ts";
 import { DEFAULT_SEGMENT, hourOf, regionFromTimeZone, splitModel, workspaceHash } from "../stats/dims.ts";
+import type { Exposition, MetricsServer } from "../stats/prometheus.ts";
 import { defaultUsagePath, UsageStore } from "../stats/store.ts";
 
 export { defaultUsagePath } from "../stats/store.ts";
@@ -127,7 +128,7 @@ export async function createTelemetry(options: TelemetryOptions): Promise<Teleme
       ];
       return () => stops.forEach((stop) => stop());
     },
-    metrics: async () => (exposition ? exposition.metrics() : ""),
+    metrics: async () => (await exposition()).metrics(),
     pending: () => mergeRows([...pending.values()]),
     flush() {
       clearTimeout(timer);
@@ -150,13 +151,15 @@ export async function createTelemetry(options: TelemetryOptions): Promise<Teleme
     },
   };
 
-  // The endpoint serves the store's totals (every process's) plus this process's pending counts.
-  const { createExposition, serveMetrics } = await import("../stats/prometheus.ts");
-  const exposition = await createExposition(() => mergeRows(store.read()?.rows ?? [], telemetry.pending()));
-  let server: { url: string; close(): Promise<void> } | undefined;
+  // The exposition (prom-client, loaded when first needed) is the store's totals — every process's —
+  // plus this process's pending counts.
+  let loaded: Promise<Exposition> | undefined;
+  const exposition = () => (loaded ??= import("../stats/prometheus.ts").then((p) => p.createExposition(() => mergeRows(store.read()?.rows ?? [], telemetry.pending()))));
+  let server: MetricsServer | undefined;
   if (options.port !== undefined) {
     try {
-      server = await serveMetrics(options.port, exposition);
+      const { serveMetrics } = await import("../stats/prometheus.ts");
+      server = await serveMetrics(options.port, await exposition());
     } catch (error) {
       warn(`the metrics endpoint could not listen on 127.0.0.1:${options.port} (${(error as Error).message}); counting goes on, and whichever opencode-lsp holds the port serves the same totals`);
     }

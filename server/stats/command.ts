@@ -18,7 +18,8 @@ and workspace (its name hashed) — numbers only, never prompt or code text.
   (no flag)    per-day sparklines (last --days, default 30), hour × weekday and region × hour
                heat grids, and a table by segment/provider/model
   --json       the same figures as JSON
-  --segment, --region, --provider, --model   only the counts that match
+  --segment, --region, --provider, --model, --workspace   only the counts that match (--workspace
+               takes the hash that --json lists under options.workspace)
   --measure    what the heat grids count (default turns)
   --serve      a dashboard page on 127.0.0.1 (default port 7879; --port 0 for any free port), with
                growth charts, heatmaps, filters and the table; also /metrics for Prometheus
