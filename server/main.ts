@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       const io = { stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t), cwd: invocation.cwd };
       if (invocation.command === "trust") return privacy.trustCommand(invocation.args, { ...io, trustedKeys: config.offline.trustedKeys });
       if (invocation.command === "audit") return privacy.auditCommand(invocation.args, { ...io, ...(config.audit.file ? { file: config.audit.file } : {}) });
-      return privacy.statsCommand(invocation.args, { ...io, enabled: config.telemetry.enabled });
+      return (await import("./stats/command.ts")).statsCommand(invocation.args, { ...io, enabled: config.telemetry.enabled });
     }
     case "share-view": {
       const { shareViewCommand } = await import("./share/index.ts");

@@ -14,6 +14,8 @@ export type StopReason = "end_turn" | "cancelled" | "max_turns" | "error";
 export interface TurnResult {
   stopReason: StopReason;
   error?: string;
+  /** What kind of error (a provider's ErrorKind, or "exception"), when stopReason is "error". */
+  errorKind?: string;
   usage: Usage;
   /** Model requests made (compaction included). */
   steps: number;
@@ -47,7 +49,7 @@ export const DEFAULT_MAX_STEPS = 50;
 export async function runTurn(options: TurnOptions): Promise<TurnResult> {
   const { client, model, tools, messages, signal, emit } = options;
   const usage: Usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
-  const result = (stopReason: StopReason, error?: string): TurnResult => ({ stopReason, usage, steps, ...(error ? { error } : {}) });
+  const result = (stopReason: StopReason, error?: string, errorKind?: string): TurnResult => ({ stopReason, usage, steps, ...(error ? { error, errorKind: errorKind ?? "exception" } : {}) });
   let steps = 0;
   let last: { usage?: Usage; countedMessages: number } = { countedMessages: 0 };
 
@@ -67,6 +69,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
     let text = "";
     const calls: ToolCall[] = [];
     let failure: string | undefined;
+    let failureKind: string | undefined;
     try {
       const stream = client.stream(model, {
         system: options.system,
@@ -97,6 +100,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
             break;
           case "error":
             failure = event.error.message;
+            failureKind = event.error.kind;
             break;
           case "stop":
             break;
@@ -104,12 +108,14 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
       }
     } catch (error) {
       failure = signal.aborted ? undefined : ((error as Error)?.message ?? String(error));
+      const kind = (error as { kind?: unknown } | undefined)?.kind;
+      failureKind = typeof kind === "string" ? kind : "exception";
     }
 
     // What the model said stays in the conversation, also when the stream failed or was cancelled.
     if (text || calls.length > 0) messages.push({ role: "assistant", content: text, ...(calls.length ? { toolCalls: calls } : {}) });
     if (signal.aborted) return closeCalls(messages, calls, result("cancelled"));
-    if (failure !== undefined) return closeCalls(messages, calls, result("error", failure));
+    if (failure !== undefined) return closeCalls(messages, calls, result("error", failure, failureKind));
     if (calls.length === 0) return result("end_turn");
 
     for (const [i, call] of calls.entries()) {

@@ -15,6 +15,14 @@ export type SessionUpdate =
 export type BusEvent =
   /** A session made progress: text, a tool call or result, an edit, the plan, token usage. */
   | { type: "session.update"; sessionId: string; update: SessionUpdate }
+  /** A new session (not one restored from retention "local"). */
+  | { type: "session.created"; sessionId: string }
+  /** A turn ended, in any front, inline or in a worker; `errorKind` when it ended in an error. */
+  | { type: "session.turn_ended"; sessionId: string; stopReason: string; errorKind?: string }
+  /** `revert` undid a session's edits; `files` is how many files changed back. */
+  | { type: "session.reverted"; sessionId: string; files: number }
+  /** The user's verdict on a session's edits (published by the review feature; counted by telemetry). */
+  | { type: "session.edits_reviewed"; sessionId: string; outcome: "accepted" | "rejected"; edits: number }
   /** A request finished; the monitor keeps latency percentiles from these. */
   | { type: "request.completed"; method: string; ms: number; ok: boolean }
   /** The effective configuration changed (after a reload that produced a different result). */

@@ -21,7 +21,8 @@ Usage:
   opencode-lsp sync serve         a sync server for a team's shared sessions (see sync --help)
   opencode-lsp trust ...          signing keys and signed model folders for offline mode (trust --help)
   opencode-lsp audit verify       check the audit log's hash chain
-  opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled)
+  opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled; stats --help)
+  opencode-lsp stats --serve      the usage dashboard on 127.0.0.1 (--port, default 7879); --erase removes the counters
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]

@@ -63,6 +63,11 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
     { model, title: stored?.title ?? options.prompt.slice(0, 60), ...(stored ? { id: stored.id } : {}) },
   );
   if (stored) session.seed(stored.messages, stored.updates);
+  // Usage counters (telemetry.enabled only), fed from the bus and added to the store at the end; no endpoint.
+  const { segment, region } = config.telemetry;
+  const telemetry = config.telemetry.enabled ? await (await import("../privacy/index.ts")).createTelemetry({ enabled: true, segment, region, root: files.root, warn: (m) => log.warn(m) }) : undefined;
+  telemetry?.observe(bus, () => session.model);
+  if (!stored) bus.publish({ type: "session.created", sessionId: session.id });
 
   let endsWithNewline = true;
   bus.on("session.update", ({ update }) => {
@@ -99,6 +104,7 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
     return result.stopReason === "error" ? 1 : 0;
   } finally {
     process.off("SIGINT", onSigint);
+    await telemetry?.close();
     intel?.dispose();
     await proxies?.shutdown();
   }

@@ -35,6 +35,9 @@ const providerEntry = z.strictObject({
   ),
 });
 
+/** A usage label (telemetry segment, region): shown lowercased, other characters as "_". */
+const usageLabel = z.string().check(z.regex(/^[\w .:/-]{1,64}$/, "expected 1-64 letters, digits, spaces or . _ : / -"));
+
 const proxyEntry = z.strictObject({
   command: z.array(z.string()).check(z.minLength(1)),
   filetypes: z.array(z.string()).check(z.minLength(1)),
@@ -61,6 +64,10 @@ export const configSchema = z.strictObject({
       enabled: z.optional(z.boolean()),
       /** The Prometheus metrics endpoint's port on 127.0.0.1 (0: any free port). */
       port: z.optional(z.int().check(z.nonnegative(), z.lte(65535))),
+      /** Who is counting (issue 19): "enterprise", "hobbyist", a team name; default "default". */
+      segment: z.optional(usageLabel),
+      /** Where (a coarse region, e.g. "europe"); default: from the time zone, never from an IP address. */
+      region: z.optional(usageLabel),
     }),
   ),
   /** The hash-chained audit log (issue 10): off by default, since it is a file that stays. */
@@ -112,7 +119,7 @@ export interface Config {
     webfetch: PermissionWord;
   };
   retention: "none" | "local";
-  telemetry: { enabled: boolean; port?: number };
+  telemetry: { enabled: boolean; port?: number; segment?: string; region?: string };
   audit: { enabled: boolean; file?: string };
   share: { baseUrl?: string; sign: boolean };
   policy: { offline: boolean; allowProviders?: string[]; denyTools: string[]; allowPaths?: string[] };

@@ -184,8 +184,6 @@ export class AgentFront {
   private async newSession(options: { model?: string; title?: string }): Promise<Session> {
     const runtime = await this.rt();
     try {
-      const model = options.model ?? this.modelOverride ?? this.options.config().model;
-      runtime.telemetry()?.sessionStarted(model?.split("/")[0] ?? "unknown");
       return runtime.sessions.create({ ...options, ...(options.model ?? this.modelOverride ? { model: options.model ?? this.modelOverride } : {}) });
     } catch (error) {
       throw new ResponseError(ErrorCodes.InvalidRequest, `OpenCode: ${(error as Error).message}`);
@@ -227,7 +225,6 @@ export class AgentFront {
       for (const c of cancels) c?.dispose();
       progress?.done();
       this.runtime?.sessions.persist(session);
-      this.runtime?.telemetry()?.turnEnded(session.model.split("/")[0] ?? "unknown");
     }
   }
 

@@ -56,13 +56,15 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
   // Telemetry: off unless enabled; counts only (never prompt or code content), on 127.0.0.1.
   let telemetry: Telemetry | undefined;
   let ready = Promise.resolve();
-  const telemetryConfig = options.config().telemetry as { enabled: boolean; port?: number };
+  const telemetryConfig = options.config().telemetry;
   if (telemetryConfig.enabled) {
     ready = import("../privacy/index.ts")
-      .then((privacy) => privacy.createTelemetry({ enabled: true, ...(telemetryConfig.port !== undefined ? { port: telemetryConfig.port } : {}) }))
-      .then((t) => void (telemetry = t))
+      .then((privacy) => privacy.createTelemetry({ ...telemetryConfig, root: options.root, warn: (message) => log.warn(message) }))
+      .then((t) => {
+        telemetry = t;
+        t.observe(bus, (id) => sessions.get(id)?.model);
+      })
       .catch((error: unknown) => log.warn({ err: error }, "telemetry could not start"));
-    bus.on("session.update", (e) => telemetry?.observe(providerOf(sessions.get(e.sessionId)?.model), e.update));
   }
   const restored = sessions.restore();
   if (restored > 0) log.info({ restored }, "restored sessions (retention local)");
@@ -109,8 +111,4 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
       void telemetry?.close();
     },
   };
-}
-
-export function providerOf(model: string | undefined): string {
-  return model?.split("/")[0] ?? "unknown";
 }

@@ -7,4 +7,4 @@ export { createSigningKey, keysDir, loadSigningKey, parsePublicKey } from "./tru
 export { MANIFEST_FILE, signModelDir, verifyModelDir, type VerifyResult } from "./trust.ts";
 export { trustCommand, type CommandIO } from "./trust-command.ts";
 export { loadOfflineModel, type LoadOptions, type LoadResult } from "./offline-models.ts";
-export { createTelemetry, formatStats, statsCommand, statsSummary, type StatsSummary, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
+export { createTelemetry, type ReviewOutcome, type Telemetry, type TelemetryOptions } from "./telemetry.ts";

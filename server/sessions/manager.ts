@@ -118,7 +118,7 @@ export class SessionManager {
     if (stored) {
       session.createdAt = new Date(stored.createdAt);
       session.seed(stored.messages, stored.updates);
-    }
+    } else this.options.bus.publish({ type: "session.created", sessionId: session.id });
     this.observer?.created?.(session);
     return session;
   }
@@ -199,6 +199,7 @@ export class SessionManager {
   async revert(id: string): Promise<number> {
     this.require(id);
     const here = await this.workspace.revert(id);
+    this.options.bus.publish({ type: "session.reverted", sessionId: id, files: here });
     return here + ((await this.observer?.reverted?.(id)) ?? 0);
   }
 

@@ -79,8 +79,9 @@ export class Session {
     const controller = new AbortController();
     this.running = controller;
     const { deps } = this;
+    let result: TurnResult | undefined;
     try {
-      return await runTurn({
+      return (result = await runTurn({
         model: this.model,
         client: deps.client,
         tools: deps.tools,
@@ -95,10 +96,11 @@ export class Session {
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
         ...(deps.contextWindow?.(this.model) ? { contextWindow: deps.contextWindow(this.model)! } : {}),
         ...(deps.log ? { log: deps.log } : {}),
-      });
+      }));
     } finally {
       this.running = undefined;
       this.syncTranscript();
+      publishTurnEnded(deps.bus, this.id, result);
     }
   }
 
@@ -149,4 +151,10 @@ export function writeTranscript(transcript: Y.Array<Message>, messages: Message[
   };
   if (transcript.doc) transcript.doc.transact(write);
   else write();
+}
+
+/** The end of a turn, for whoever counts them (telemetry); a turn that threw ended in an error. */
+export function publishTurnEnded(bus: Bus, sessionId: string, result: TurnResult | undefined): void {
+  const stopReason = result?.stopReason ?? "error";
+  bus.publish({ type: "session.turn_ended", sessionId, stopReason, ...(stopReason === "error" ? { errorKind: result?.errorKind ?? "exception" } : {}) });
 }

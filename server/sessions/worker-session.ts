@@ -17,7 +17,7 @@ import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote
 import type { TurnResult } from "../agent/turn.ts";
 import { audit, SealedTranscript, type AuditEvent } from "../privacy/index.ts";
 import { Rpc } from "./rpc.ts";
-import type { PromptOptions } from "./session.ts";
+import { publishTurnEnded, type PromptOptions } from "./session.ts";
 import type { SessionWorkerData } from "./session-worker.ts";
 import type { Workspace, WriteResult } from "./workspace.ts";
 
@@ -126,14 +126,16 @@ export class WorkerSession {
     this.running = true;
     clearTimeout(this.idleTimer);
     this.live = this.sealed.open() ?? { messages: [], updates: [] };
+    let result: TurnResult | undefined;
     try {
       const { rpc } = this.start();
       const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options });
       this.live.messages = answer.messages;
-      return answer.result;
+      return (result = answer.result);
     } catch (error) {
-      return failed(this.failure ?? (error as Error).message);
+      return (result = failed(this.failure ?? (error as Error).message));
     } finally {
+      publishTurnEnded(this.deps.bus, this.id, result);
       this.seal(this.live);
       this.live = undefined;
       this.running = false;
@@ -234,5 +236,5 @@ export class WorkerSession {
 }
 
 function failed(error: string): TurnResult {
-  return { stopReason: "error", error, usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0 }, steps: 0 };
+  return { stopReason: "error", error, errorKind: "worker", usage: { inputTokens: 0, outputTokens: 0, cachedTokens: 0 }, steps: 0 };
 }

@@ -365,9 +365,9 @@ describe("telemetry", () => {
     await client.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "a secret prompt" }] });
     let metrics = "";
     const scrape = async () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), (e) => String(e) + client.stderr.slice(-500));
-    await expect.poll(async () => (metrics = await scrape()), { timeout: 5000 }).toMatch(/opencode_turns_total\{provider="scripted"\} 1/);
-    expect(metrics).toMatch(/opencode_tokens_total\{provider="scripted",direction="input"\} 120/);
-    expect(metrics).toMatch(/opencode_sessions_total\{provider="scripted"\} 1/);
+    await expect.poll(async () => (metrics = await scrape()), { timeout: 5000 }).toMatch(/opencode_turns_total\{provider="scripted",model="test-model",[^}]*\} 1/);
+    expect(metrics).toMatch(/opencode_tokens_total\{provider="scripted",[^}]*,direction="input"\} 120/);
+    expect(metrics).toMatch(/opencode_sessions_total\{provider="scripted",[^}]*\} 1/);
     expect(metrics).not.toContain("secret");
   });
 });
