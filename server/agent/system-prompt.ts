@@ -16,6 +16,8 @@ export interface Environment {
   root: string;
   platform?: string;
   date?: Date;
+  /** Facts about this turn (MCP servers that are down), after the environment. */
+  notes?: string[];
 }
 
 export async function buildSystemPrompt(env: Environment): Promise<string> {
@@ -24,7 +26,7 @@ export async function buildSystemPrompt(env: Environment): Promise<string> {
     `Platform: ${env.platform ?? process.platform}`,
     `Today's date: ${(env.date ?? new Date()).toISOString().slice(0, 10)}`,
   ];
-  const parts = [ROLE, `<environment>\n${facts.join("\n")}\n</environment>`];
+  const parts = [ROLE, `<environment>\n${facts.join("\n")}\n</environment>`, ...(env.notes ?? [])];
   const instructions = await readInstructions(env.root);
   if (instructions) parts.push(`<project-instructions file="${INSTRUCTION_FILE}">\n${instructions}\n</project-instructions>`);
   return parts.join("\n\n");

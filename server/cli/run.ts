@@ -6,6 +6,7 @@ import { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
 import { ConfigStore, formatIssue, loadConfigFiles } from "../config/index.ts";
 import type { Logger } from "../log.ts";
+import { LazyMcpHub } from "../mcp/index.ts";
 import { createModelClient } from "../providers/index.ts";
 import { createHeadlessProxies } from "../proxy/headless.ts";
 import { ProxyIntel } from "../proxy/intel.ts";
@@ -58,9 +59,12 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   const intel = proxies ? new ProxyIntel(() => proxies) : undefined;
   const tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(intel) }), config: () => config, logger: log });
   const ask = permissionPrompt(options);
+  // The configured MCP servers, started when the turn lists its tools; stopped before we exit.
+  const mcp = new LazyMcpHub({ root: files.root, config: () => config, log, notice: (_level, message) => err.write(`${message}\n`) });
+  const id = stored?.id ?? crypto.randomUUID();
   const session = new Session(
-    { client, tools, files, bus, log, ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
-    { model, title: stored?.title ?? options.prompt.slice(0, 60), ...(stored ? { id: stored.id } : {}) },
+    { client, tools, files, bus, log, mcp: mcp.forSession(id), ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
+    { model, title: stored?.title ?? options.prompt.slice(0, 60), id },
   );
   if (stored) session.seed(stored.messages, stored.updates);
 
@@ -100,7 +104,7 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   } finally {
     process.off("SIGINT", onSigint);
     intel?.dispose();
-    await proxies?.shutdown();
+    await Promise.all([proxies?.shutdown(), mcp.close()]);
   }
 }
 

@@ -40,6 +40,7 @@ export const COMMANDS = [
   "opencode.session.share",
   "opencode.session.import",
   "opencode.model.select",
+  "opencode.mcp.list",
   RUN_ACTION_COMMAND,
 ] as const;
 
@@ -137,12 +138,13 @@ export class AgentFront {
   }
 
   health(): unknown {
-    return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats() };
+    return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats(), mcp: this.runtime?.sessions.mcp.status() ?? [] };
   }
 
-  dispose(): void {
-    this.runtime?.dispose();
+  /** Resolves once the agent's MCP servers are stopped. */
+  async dispose(): Promise<void> {
     if (this.transcriptDir) rmSync(this.transcriptDir, { recursive: true, force: true });
+    await this.runtime?.dispose();
   }
 
   // The runtime ------------------------------------------------------------------------------
@@ -352,6 +354,8 @@ export class AgentFront {
         this.modelOverride = model;
         return null;
       }
+      case "opencode.mcp.list":
+        return (await this.rt()).sessions.mcp.list(v(z.optional(z.object({ sessionId: z.optional(z.string()) })))?.sessionId);
       case RUN_ACTION_COMMAND: {
         if (!isActionData(arg)) throw new ResponseError(ErrorCodes.InvalidParams, `${command}: expected a code action's data`);
         return this.runAction(arg, token);

@@ -34,7 +34,8 @@ export interface AgentRuntime {
   telemetry(): Telemetry | undefined;
   /** Resolves once what loads in the background (telemetry) is up. */
   ready: Promise<void>;
-  dispose(): void;
+  /** Resolves once the MCP servers are stopped. */
+  dispose(): Promise<void>;
 }
 
 export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
@@ -87,9 +88,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     telemetry: () => telemetry,
     ready,
     dispose: () => {
-      sessions.dispose();
       intel?.dispose();
       void telemetry?.close();
+      return sessions.dispose();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { AskPermission, LanguageIntel } from "../tools/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { Config } from "../config/index.ts";
+import { LazyMcpHub, type McpConfig } from "../mcp/index.ts";
 import { Session } from "./session.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
 import { Workspace, type WriteFile } from "./workspace.ts";
@@ -49,8 +50,18 @@ export interface SessionInfo {
   messages: number;
 }
 
+export interface CreateOptions {
+  model?: string;
+  title?: string;
+  /** The session's own MCP servers (ACP `mcpServers`, through fromAcpMcpServers), stopped when it ends. */
+  mcpServers?: Record<string, McpConfig>;
+}
+
 export class SessionManager {
   readonly workspace: Workspace;
+  /** The MCP servers of every session here: the configured ones and each session's own. */
+  readonly mcp: LazyMcpHub;
+  private readonly unsubscribe: () => void;
   private readonly sessions = new Map<string, AnySession>();
   private readonly disk: DiskWorkspaceFiles;
   private readonly options: SessionManagerOptions;
@@ -63,6 +74,13 @@ export class SessionManager {
       await this.disk.writeText((await this.disk.resolve(abs)).rel, text);
     };
     this.workspace = new Workspace({ writeFile, ...(options.log ? { log: options.log } : {}) });
+    this.mcp = new LazyMcpHub({
+      root: options.root,
+      config: options.config,
+      ...(options.log ? { log: options.log } : {}),
+      notice: (level, message) => options.bus.publish({ type: "notice", level, message }),
+    });
+    this.unsubscribe = options.bus.on("config.changed", () => this.mcp.configure());
   }
 
   /** retention "local": the store sessions persist in, restored when the manager starts. */
@@ -92,8 +110,9 @@ export class SessionManager {
     this.store.save({ id: session.id, title: session.title, model: session.model, createdAt: session.createdAt.toISOString(), messages: session.messages, updates: session.updates });
   }
 
-  create(options: { model?: string; title?: string } = {}, stored?: StoredSession): AnySession {
+  create(options: CreateOptions = {}, stored?: StoredSession): AnySession {
     const session = this.build(options, stored?.id);
+    if (options.mcpServers) this.mcp.setSessionServers(session.id, options.mcpServers);
     if (stored) {
       session.createdAt = new Date(stored.createdAt);
       session.seed(stored.messages, stored.updates);
@@ -120,6 +139,7 @@ export class SessionManager {
           ...(log ? { log } : {}),
           ...(this.options.limits ? { limits: this.options.limits } : {}),
           ...(this.options.intel ? { intel: this.options.intel } : {}),
+          mcp: this.mcp.forSession(id),
           onWrite: (s, abs, result, before) => s.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) }),
         },
         { id, model, ...(options.title ? { title: options.title } : {}) },
@@ -135,7 +155,7 @@ export class SessionManager {
     const ask = this.options.ask?.(id);
     if (!this.options.tools) throw new Error("inline sessions need the manager's `tools`");
     session = new Session(
-      { client, tools: this.options.tools, files, bus, ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
+      { client, tools: this.options.tools, files, bus, mcp: this.mcp.forSession(id), ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
       { id, model, ...(options.title ? { title: options.title } : {}) },
     );
     this.sessions.set(id, session);
@@ -178,6 +198,7 @@ export class SessionManager {
     this.store?.remove(id);
     this.workspace.endSession(id);
     this.sessions.delete(id);
+    void this.mcp.endSession(id);
     return true;
   }
 
@@ -185,8 +206,11 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  /** Shutdown: every session is cancelled and dropped from memory; kept files (retention local) stay. */
-  dispose(): void {
+  /**
+   * Shutdown: every session is cancelled and dropped from memory; kept files (retention local) stay.
+   * Resolves once the MCP servers are stopped.
+   */
+  dispose(): Promise<void> {
     for (const session of this.sessions.values()) {
       session.cancel();
       session.erase();
@@ -194,6 +218,8 @@ export class SessionManager {
     }
     this.sessions.clear();
     this.workspace.destroy();
+    this.unsubscribe();
+    return this.mcp.close();
   }
 }
 

@@ -12,6 +12,7 @@ import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type PermissionRequest,
 import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ResolvedPath } from "../tools/paths.ts";
 import { INTEL_METHOD, RemoteIntel } from "../proxy/intel-remote.ts";
+import { MCP_METHOD, RemoteMcp } from "../mcp/remote.ts";
 import { Rpc } from "./rpc.ts";
 import { Session, type PromptOptions } from "./session.ts";
 
@@ -24,6 +25,8 @@ export interface SessionWorkerData {
   messages: Message[];
   /** The main thread answers LanguageIntel calls (proxied servers configured). */
   intel?: boolean;
+  /** The main thread answers MCP calls (its hub). */
+  mcp?: boolean;
 }
 
 /** The session's files: local stat/list, reads and writes through the main thread's workspace doc. */
@@ -93,6 +96,7 @@ if (parentPort) {
       contextWindow: (m) => client.contextWindow(m),
       log,
       ...(intel ? { intel } : {}),
+      ...(data.mcp ? { mcp: new RemoteMcp((call) => rpc.call(MCP_METHOD, call)) } : {}),
     },
     { id: data.id, model: data.model, title: data.title },
   );

@@ -11,6 +11,8 @@ import type { SessionUpdate } from "../bus/events.ts";
 import { keepForReplay } from "./replay.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
+import type { McpSessionAccess } from "../mcp/types.ts";
+import { mcpTools, unavailableNote } from "../tools/mcp-tools.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { ToolSession, type AskPermission, type LanguageIntel } from "../tools/types.ts";
 import type { WorkspaceFiles } from "../tools/workspace-files.ts";
@@ -30,6 +32,8 @@ export interface SessionDeps {
   contextWindow?: (model: string) => number | undefined;
   /** The proxied language servers, for the LSP tools and diagnostics after edits. */
   intel?: LanguageIntel;
+  /** The session's MCP servers: their tools join the built-in ones each turn. */
+  mcp?: McpSessionAccess;
 }
 
 export interface SessionOptions {
@@ -80,14 +84,16 @@ export class Session {
     this.running = controller;
     const { deps } = this;
     try {
+      const mcp = await this.mcpTools();
+      const note = unavailableNote(mcp.unavailable);
       return await runTurn({
         model: this.model,
         client: deps.client,
-        tools: deps.tools,
+        tools: mcp.tools.length > 0 ? deps.tools.withTools(mcp.tools) : deps.tools,
         toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}), ...(deps.intel ? { intel: deps.intel } : {}) },
         messages: this.messages,
         prompt: text,
-        system: await buildSystemPrompt({ root: deps.files.root }),
+        system: await buildSystemPrompt({ root: deps.files.root, ...(note ? { notes: [note] } : {}) }),
         signal: controller.signal,
         emit: (update: SessionUpdate) => this.publish(update),
         ...(options.context ? { context: options.context } : {}),
@@ -99,6 +105,17 @@ export class Session {
     } finally {
       this.running = undefined;
       this.syncTranscript();
+    }
+  }
+
+  /** This turn's MCP tools (servers start on the first turn); a fault leaves the turn without them. */
+  private async mcpTools(): Promise<Awaited<ReturnType<typeof mcpTools>>> {
+    if (!this.deps.mcp) return { tools: [], unavailable: [] };
+    try {
+      return await mcpTools(this.deps.mcp);
+    } catch (error) {
+      this.deps.log?.warn({ err: error }, "MCP tools could not be listed");
+      return { tools: [], unavailable: [] };
     }
   }
 
