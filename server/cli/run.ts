@@ -13,6 +13,7 @@ import { ProxyIntel } from "../proxy/intel.ts";
 import { SessionStore, type StoredSession } from "../sessions/retention.ts";
 import { Session } from "../sessions/session.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
+import { mcpTools } from "../tools/mcp-tools.ts";
 import type { RunOptions } from "./args.ts";
 
 export async function runHeadless(options: RunOptions, cwd: string, log: Logger): Promise<number> {
@@ -63,7 +64,7 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   const mcp = new LazyMcpHub({ root: files.root, config: () => config, log, notice: (_level, message) => err.write(`${message}\n`) });
   const id = stored?.id ?? crypto.randomUUID();
   const session = new Session(
-    { client, tools, files, bus, log, mcp: mcp.forSession(id), ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
+    { client, tools, files, bus, log, mcpTools: () => mcpTools(mcp.forSession(id)), ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
     { model, title: stored?.title ?? options.prompt.slice(0, 60), id },
   );
   if (stored) session.seed(stored.messages, stored.updates);

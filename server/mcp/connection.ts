@@ -9,19 +9,25 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, type Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../log.ts";
-import { audit } from "../privacy/audit.ts";
-import { auditPolicyDenial, checkRequestURL, hostOf, type Policy } from "../privacy/policy.ts";
+import type { AuditEvent } from "../privacy/audit.ts";
 import { VERSION } from "../version.ts";
 import { resultText } from "./result.ts";
 import { SandboxedStdioTransport } from "./stdio-transport.ts";
 import type { McpCallResult, McpConfig, McpServerReport, McpState } from "./types.ts";
 
+/**
+ * What a connection needs from the server around it. The hub is a bundle of its own (the SDK stays
+ * out of the others), so the audit log and the policy, which are the server's, come in as functions.
+ */
 export interface ConnectionDeps {
   root: string;
-  policy: () => Policy | undefined;
   log?: Logger;
   /** Something the user should see: a server that failed, or was given up on. */
   notice?: (level: "error" | "warning", message: string) => void;
+  /** Records an audit event (the server's audit log). */
+  audit?: (event: AuditEvent) => void;
+  /** Why policy refuses contacting `url` for server `name` (offline mode), recorded; undefined when it may. */
+  refuse?: (name: string, url: string) => string | undefined;
 }
 
 /** Starting a server and listing its tools, unless the entry's `timeout` says otherwise (OpenCode's default). */
@@ -130,15 +136,14 @@ export class McpConnection {
       const client = await this.open(transport, () => transport.exitReason);
       this.stdio = transport;
       this.transport = "stdio";
-      audit({ event: "mcp.connected", server: this.name, transport: "stdio", command: entry.command[0] });
+      this.deps.audit?.({ event: "mcp.connected", server: this.name, transport: "stdio", command: entry.command[0] });
       return client;
     }
-    const denial = checkRequestURL(entry.url, this.deps.policy());
-    if (denial) {
-      auditPolicyDenial(denial, { mcp: this.name, host: hostOf(entry.url) });
+    const refused = this.deps.refuse?.(this.name, entry.url);
+    if (refused) {
       this.state = "refused";
-      this.error = denial.message;
-      throw denial;
+      this.error = refused;
+      throw new Error(refused);
     }
     const url = new URL(entry.url);
     const requestInit = entry.headers ? { headers: entry.headers } : undefined;
@@ -156,7 +161,7 @@ export class McpConnection {
         throw new Error(`Streamable HTTP: ${(error as Error).message}; SSE: ${(sseError as Error).message}`);
       }
     }
-    audit({ event: "mcp.connected", server: this.name, transport: this.transport, host: hostOf(entry.url) });
+    this.deps.audit?.({ event: "mcp.connected", server: this.name, transport: this.transport, host: url.host });
     return client;
   }
 

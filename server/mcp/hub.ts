@@ -8,11 +8,9 @@ import { McpConnection, type ConnectionDeps } from "./connection.ts";
 import { mcpToolName } from "./names.ts";
 import type { McpCallResult, McpConfig, McpServerReport, McpSessionAccess, McpToolInfo, McpToolList } from "./types.ts";
 
-export interface McpHubOptions {
-  root: string;
-  config: () => Pick<Config, "mcp" | "policy">;
+export interface McpHubOptions extends Omit<ConnectionDeps, "log"> {
+  config: () => Pick<Config, "mcp">;
   log?: Logger;
-  notice?: ConnectionDeps["notice"];
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -25,12 +23,8 @@ export class McpHub {
 
   constructor(options: McpHubOptions) {
     this.options = options;
-    this.deps = {
-      root: options.root,
-      policy: () => options.config().policy,
-      ...(options.log ? { log: options.log } : {}),
-      ...(options.notice ? { notice: options.notice } : {}),
-    };
+    const { config: _config, ...deps } = options;
+    this.deps = deps;
     this.configure();
   }
 

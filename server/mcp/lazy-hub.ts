@@ -1,7 +1,28 @@
 // The MCP hub as every front holds it: nothing of the MCP SDK loads until a session, `mcp list` or
 // doctor needs a server, and none at all while no server is configured or given to a session.
+// Bundled, the hub is a bundle of its own (dist/mcp/hub.js): the SDK's classic zod would otherwise
+// share its core with the server's zod/mini in a chunk the language server loads at start-up.
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
+import { audit } from "../privacy/audit.ts";
+import { auditPolicyDenial, checkRequestURL, hostOf } from "../privacy/policy.ts";
 import type { McpHub, McpHubOptions } from "./hub.ts";
 import type { McpCallResult, McpConfig, McpServerReport, McpSessionAccess, McpState, McpToolList } from "./types.ts";
+
+export interface LazyMcpHubOptions {
+  root: string;
+  config: () => Pick<Config, "mcp" | "policy">;
+  log?: Logger;
+  notice?: McpHubOptions["notice"];
+}
+
+/** The hub's module: its own bundle next to this one's (dist/ or dist/run/), or the source in tests. */
+function importHub(): Promise<typeof import("./hub.ts")> {
+  if (import.meta.url.endsWith(".ts")) return import(new URL("./hub.ts", import.meta.url).href);
+  const here = new URL(".", import.meta.url);
+  const dist = /\/(run|worker)\/$/.test(here.pathname) ? new URL("../", here) : here;
+  return import(new URL("mcp/hub.js", dist).href);
+}
 
 /** A server's state without starting anything (health). */
 export interface McpStatus {
@@ -18,9 +39,9 @@ export class LazyMcpHub {
   private hub: McpHub | undefined;
   private loading: Promise<McpHub> | undefined;
   private readonly sessionEntries = new Map<string, Record<string, McpConfig>>();
-  private readonly options: McpHubOptions;
+  private readonly options: LazyMcpHubOptions;
 
-  constructor(options: McpHubOptions) {
+  constructor(options: LazyMcpHubOptions) {
     this.options = options;
   }
 
@@ -36,8 +57,16 @@ export class LazyMcpHub {
   }
 
   private load(): Promise<McpHub> {
-    this.loading ??= import("./hub.ts").then(({ McpHub }) => {
-      const hub = new McpHub(this.options);
+    this.loading ??= importHub().then(({ McpHub }) => {
+      const hub = new McpHub({
+        ...this.options,
+        audit,
+        refuse: (name, url) => {
+          const denial = checkRequestURL(url, this.options.config().policy);
+          if (denial) auditPolicyDenial(denial, { mcp: name, host: hostOf(url) });
+          return denial?.message;
+        },
+      });
       for (const [id, entries] of this.sessionEntries) hub.setSessionServers(id, entries);
       this.hub = hub;
       return hub;

@@ -9,7 +9,8 @@ import type { AskPermission, LanguageIntel } from "../tools/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { Config } from "../config/index.ts";
-import { LazyMcpHub, type McpConfig } from "../mcp/index.ts";
+import { LazyMcpHub, type McpConfig, type McpSessionAccess } from "../mcp/index.ts";
+import type { McpTurnTools } from "../tools/mcp-tools.ts";
 import { Session } from "./session.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
 import { Workspace, type WriteFile } from "./workspace.ts";
@@ -30,6 +31,8 @@ export interface SessionManagerOptions {
   isolation?: "worker" | "inline";
   /** The tools for inline sessions. */
   tools?: ToolRegistry;
+  /** How inline sessions build their MCP tools (tools/mcp-tools.ts `mcpTools`); without it they have none. */
+  mcpTools?: (access: McpSessionAccess) => Promise<McpTurnTools>;
   limits?: WorkerLimits;
   bus: Bus;
   log?: Logger;
@@ -154,8 +157,9 @@ export class SessionManager {
     });
     const ask = this.options.ask?.(id);
     if (!this.options.tools) throw new Error("inline sessions need the manager's `tools`");
+    const build = this.options.mcpTools;
     session = new Session(
-      { client, tools: this.options.tools, files, bus, mcp: this.mcp.forSession(id), ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
+      { client, tools: this.options.tools, files, bus, ...(build ? { mcpTools: () => build(this.mcp.forSession(id)) } : {}), ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
       { id, model, ...(options.title ? { title: options.title } : {}) },
     );
     this.sessions.set(id, session);

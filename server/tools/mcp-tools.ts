@@ -72,17 +72,16 @@ export function mcpTool(info: McpToolInfo, access: McpSessionAccess, validate: V
   }) as Tool;
 }
 
+/** One turn's MCP tools, and the servers that are down. */
+export interface McpTurnTools {
+  tools: Tool[];
+  unavailable: McpUnavailable[];
+}
+
 /** The session's MCP tools for this turn (starting servers on first use), and the servers it lacks. */
-export async function mcpTools(access: McpSessionAccess): Promise<{ tools: Tool[]; unavailable: McpUnavailable[] }> {
+export async function mcpTools(access: McpSessionAccess): Promise<McpTurnTools> {
   const list = await access.tools();
   if (list.tools.length === 0) return { tools: [], unavailable: list.unavailable };
   const compile = await loadCompiler();
   return { tools: list.tools.map((info) => mcpTool(info, access, validatorFor(info.inputSchema, compile))), unavailable: list.unavailable };
-}
-
-/** For the system prompt: which MCP servers the model cannot use this turn, and why. */
-export function unavailableNote(unavailable: McpUnavailable[]): string | undefined {
-  if (unavailable.length === 0) return undefined;
-  const lines = unavailable.map((u) => `- ${u.server}: ${u.reason}`);
-  return `These MCP servers are unavailable now, so their tools are missing; do without them:\n${lines.join("\n")}`;
 }

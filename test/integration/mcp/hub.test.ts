@@ -5,8 +5,8 @@ import { mkdtempSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Config } from "../../../server/config/schema.ts";
 import { McpHub } from "../../../server/mcp/hub.ts";
+import { LazyMcpHub } from "../../../server/mcp/lazy-hub.ts";
 import type { McpConfig } from "../../../server/mcp/types.ts";
 import { EVERYTHING, EXITS_AT_ONCE, filesystemServer, HANGS_ON_INITIALIZE, liveInGroup, processesMatching, startRemoteMcp, unusedPort, type RemoteMcp } from "../../support/mcp.ts";
 
@@ -21,9 +21,8 @@ afterEach(async () => {
   remote = undefined;
 });
 
-function makeHub(mcp: Record<string, McpConfig>, policy: Partial<Config["policy"]> = {}): McpHub {
-  const config = { mcp, policy: { offline: false, denyTools: [], ...policy } };
-  hub = new McpHub({ root, config: () => config });
+function makeHub(mcp: Record<string, McpConfig>): McpHub {
+  hub = new McpHub({ root, config: () => ({ mcp }) });
   return hub;
 }
 
@@ -146,10 +145,16 @@ describe("McpHub remote", () => {
 
   it("offline mode refuses a remote server that is not on loopback, and allows one that is", async () => {
     remote = await startRemoteMcp();
-    const h = makeHub({ far: { type: "remote", url: "https://mcp.example.com/mcp" }, near: { type: "remote", url: remote.url } }, { offline: true });
-    const { tools, unavailable } = await h.tools();
-    expect(tools.map((t) => t.name)).toEqual(["near_add"]);
-    expect(unavailable).toEqual([{ server: "far", state: "refused", reason: expect.stringMatching(/offline mode.*mcp\.example\.com/) }]);
+    const config = { mcp: { far: { type: "remote", url: "https://mcp.example.com/mcp" }, near: { type: "remote", url: remote.url } } as Record<string, McpConfig>, policy: { offline: true, denyTools: [] } };
+    const lazy = new LazyMcpHub({ root, config: () => config });
+    try {
+      const { tools, unavailable } = await lazy.tools();
+      expect(tools.map((t) => t.name)).toEqual(["near_add"]);
+      expect(unavailable).toEqual([{ server: "far", state: "refused", reason: expect.stringMatching(/offline mode.*mcp\.example\.com/) }]);
+      expect(lazy.status().find((s) => s.name === "far")).toMatchObject({ state: "refused" });
+    } finally {
+      await lazy.close();
+    }
   });
 
   it("reports a remote server that is not there", async () => {
@@ -173,7 +178,7 @@ describe("McpHub sessions and configuration", () => {
   });
 
   it("stops a server whose entry changed and starts the new one on next use", async () => {
-    const config = { mcp: { everything: { type: "local", command: EVERYTHING } } as Record<string, McpConfig>, policy: { offline: false, denyTools: [] } };
+    const config = { mcp: { everything: { type: "local", command: EVERYTHING } } as Record<string, McpConfig> };
     hub = new McpHub({ root, config: () => config });
     await hub.tools();
     const pid = hub.all()[0]!.pid!;
