@@ -2,7 +2,9 @@
 // its own process group (detached), a cwd inside the workspace, a scrubbed environment plus the
 // variables its owner configured explicitly, memory and file-size limits (no CPU-time limit: it may
 // live for hours), stdio pipes. Stopping it signals the whole group, SIGTERM then SIGKILL; every
-// group still alive when this process exits is killed (the exit hook), so none outlives us.
+// group still alive when this process exits is killed (the exit hook), also when a signal ends it
+// (SIGTERM, SIGHUP, SIGINT: the groups are killed, then the signal does what it would have done).
+// Only SIGKILL of this process leaves them running: nothing can be done then.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { scrubEnv } from "./env.ts";
 import { DEFAULT_LIMITS, withLimits, type LimitMethod, type ResourceLimits } from "./limits.ts";
@@ -37,12 +39,21 @@ const SERVICE_LIMITS: ResourceLimits = { memoryBytes: DEFAULT_LIMITS.memoryBytes
 const live = new Set<number>();
 let exitHook = false;
 
+function killAll(): void {
+  for (const pid of live) killGroup(pid, "SIGKILL");
+}
+
 function watchExit(): void {
   if (exitHook) return;
   exitHook = true;
-  process.on("exit", () => {
-    for (const pid of live) killGroup(pid, "SIGKILL");
-  });
+  process.on("exit", killAll);
+  for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) {
+    process.once(signal, () => {
+      killAll();
+      // No one else handles it: the default action (ending the process), as if we had not listened.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
 }
 
 export function spawnService(options: ServiceOptions): Service {

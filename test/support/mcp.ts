@@ -2,7 +2,7 @@
 // project's node, two faulty ones (exits at once, hangs on initialize), a remote one built on the
 // SDK's own McpServer + StreamableHTTPServerTransport on 127.0.0.1, and process-table helpers.
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -111,4 +111,20 @@ export function processesMatching(marker: string): Proc[] {
 /** Live processes of a process group. */
 export function liveInGroup(pgid: number): number[] {
   return processes().filter((p) => p.pgid === pgid).map((p) => p.pid);
+}
+
+/** Live processes whose working directory is `dir` (an MCP server started for that workspace). */
+export function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      if (readlinkSync(`/proc/${entry}/cwd`) === dir) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to look at
+    }
+  }
+  return pids;
 }
