@@ -7,24 +7,20 @@ import { existsSync, mkdtempSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { LspTestClient } from "../../support/lsp-client.ts";
 import { EVERYTHING, filesystemServer, processesIn } from "../../support/mcp.ts";
 import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
-let client: LspTestClient | undefined;
-let provider: ScriptedProvider | undefined;
-afterEach(async () => {
-  client?.kill();
-  await provider?.close();
-  client = undefined;
-  provider = undefined;
-});
+let provider: ScriptedProvider;
 
+/** A language server in a fresh workspace with both MCP servers configured; gone after the test. */
 async function start(turns: ScriptedTurn[]) {
   provider = await startScriptedProvider({ protocol: "openai", turns });
+  onTestFinished(() => provider.close());
   const root = realpathSync(mkdtempSync(join(tmpdir(), "mcp-lsp-")));
-  client = new LspTestClient({ cwd: root });
+  const client = new LspTestClient({ cwd: root });
+  onTestFinished(() => client.kill());
   await client.initialize({
     rootUri: pathToFileURL(root).href,
     capabilities: { workspace: { applyEdit: true } },
@@ -38,13 +34,13 @@ async function start(turns: ScriptedTurn[]) {
   return { root, client };
 }
 
-const sent = (i: number) => JSON.stringify(provider!.requests[i]!.body.messages);
+const sent = (i: number) => JSON.stringify(provider.requests[i]!.body.messages);
 
 describe("MCP in the LSP front", () => {
   it("lists the servers, runs a turn that calls MCP tools through the worker, asks first, and leaves nothing behind", async () => {
     const { root, client } = await start([]);
     const target = join(root, "nope.txt");
-    provider!.setTurns([
+    provider.setTurns([
       { toolCalls: [{ id: "m1", name: "everything_get-sum", arguments: { a: 2, b: 40 } }] },
       { toolCalls: [{ id: "m2", name: "fs_write_file", arguments: { path: target, content: "should not be written" } }] },
       { text: "Sum is 42; the write was refused." },
@@ -85,13 +81,13 @@ describe("MCP in the LSP front", () => {
     const { root, client } = await start([]);
     client.answers.set("opencode/session/requestPermission", () => ({ outcome: "allow_always" }));
     const { sessionId } = await client.request("opencode/session/new", {});
-    provider!.setTurns([{ toolCalls: [{ id: "e1", name: "everything_echo", arguments: { message: "first" } }] }, { text: "one" }]);
+    provider.setTurns([{ toolCalls: [{ id: "e1", name: "everything_echo", arguments: { message: "first" } }] }, { text: "one" }]);
     await client.request("opencode/session/prompt", { sessionId, prompt: "echo" });
     expect(sent(1)).toContain("Echo: first");
     const [before] = (await client.request("opencode/health")).agent.mcp.filter((s: any) => s.name === "everything");
     process.kill(-before.pid, "SIGKILL");
 
-    provider!.setTurns([{ toolCalls: [{ id: "e2", name: "everything_echo", arguments: { message: "second" } }] }, { text: "two" }]);
+    provider.setTurns([{ toolCalls: [{ id: "e2", name: "everything_echo", arguments: { message: "second" } }] }, { text: "two" }]);
     expect(await client.request("opencode/session/prompt", { sessionId, prompt: "echo again" })).toEqual({ stopReason: "end_turn" });
     expect(sent(3)).toContain("Echo: second");
     const [after] = (await client.request("opencode/health")).agent.mcp.filter((s: any) => s.name === "everything");
