@@ -243,8 +243,9 @@ export class McpConnection {
         return { status: "failed", output: `The MCP server "${this.name}" stopped during ${tool} (${this.error ?? "connection closed"}); it is being restarted. The call may or may not have taken effect.` };
       }
       if (!(err instanceof McpError) && this.entry.type === "remote") {
-        // The HTTP connection failed: connect afresh on next use.
+        // The HTTP connection failed: drop this client, connect afresh.
         this.lost(client, err.message);
+        void client.close().catch(() => undefined);
       }
       return { status: "failed", output: `The MCP server "${this.name}" failed ${tool}: ${err.message}` };
     }

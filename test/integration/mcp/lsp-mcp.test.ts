@@ -106,4 +106,20 @@ describe("MCP in the LSP front", () => {
     await client.exited;
     expect(processesIn(root)).toEqual([]);
   }, 60_000);
+
+  it("cancelling the turn stops a long MCP call at once (the abort crosses from the worker)", async () => {
+    const { client } = await start([{ toolCalls: [{ id: "l1", name: "everything_trigger-long-running-operation", arguments: { duration: 30, steps: 30 } }] }, { text: "never" }]);
+    client.answers.set("opencode/session/requestPermission", () => ({ outcome: "allow_once" }));
+    const { sessionId } = await client.request("opencode/session/new", {});
+    const turn = client.request("opencode/session/prompt", { sessionId, prompt: "run the long thing" });
+    await client.waitForNotification("opencode/session/update", (p) => p.update.kind === "tool_call", 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const cancelled = performance.now();
+    await client.notify("opencode/session/cancel", { sessionId });
+    expect(await turn).toEqual({ stopReason: "cancelled" });
+    expect(performance.now() - cancelled).toBeLessThan(5_000);
+    const result = await client.waitForNotification("opencode/session/update", (p) => p.update.kind === "tool_result" && p.update.id === "l1");
+    expect(result.update).toMatchObject({ status: "failed", output: "Cancelled." });
+    await client.shutdownAndExit();
+  }, 60_000);
 });
