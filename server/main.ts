@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     }
     case "doctor": {
       const { doctor } = await import("./cli/doctor.ts");
-      const report = doctor(invocation.cwd);
+      const report = await doctor(invocation.cwd);
       process.stdout.write(`${report.text}\n`);
       return report.ok ? 0 : 2;
     }
@@ -40,6 +40,10 @@ async function main(argv: string[]): Promise<number | undefined> {
       const entries = await listModels(store.config);
       process.stdout.write(invocation.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatModelsTable(entries)}\n`);
       return 0;
+    }
+    case "mcp-list": {
+      const { mcpList } = await import("./mcp/cli.ts");
+      return mcpList({ cwd: invocation.cwd, json: invocation.json, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     }
     case "passthrough": {
       const [{ ConfigStore, loadConfigFiles }, privacy] = await Promise.all([import("./config/index.ts"), import("./privacy/index.ts")]);

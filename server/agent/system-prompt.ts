@@ -2,6 +2,7 @@
 // project's own instructions (AGENTS.md at the workspace root).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { McpUnavailable } from "../mcp/types.ts";
 
 export const INSTRUCTION_FILE = "AGENTS.md";
 /** Instruction files larger than this are cut (with a note). */
@@ -16,6 +17,8 @@ export interface Environment {
   root: string;
   platform?: string;
   date?: Date;
+  /** MCP servers the model cannot use this turn (their tools are missing), and why. */
+  unavailableMcp?: McpUnavailable[];
 }
 
 export async function buildSystemPrompt(env: Environment): Promise<string> {
@@ -25,6 +28,10 @@ export async function buildSystemPrompt(env: Environment): Promise<string> {
     `Today's date: ${(env.date ?? new Date()).toISOString().slice(0, 10)}`,
   ];
   const parts = [ROLE, `<environment>\n${facts.join("\n")}\n</environment>`];
+  if (env.unavailableMcp?.length) {
+    const lines = env.unavailableMcp.map((u) => `- ${u.server}: ${u.reason}`);
+    parts.push(`These MCP servers are unavailable now, so their tools are missing; do without them:\n${lines.join("\n")}`);
+  }
   const instructions = await readInstructions(env.root);
   if (instructions) parts.push(`<project-instructions file="${INSTRUCTION_FILE}">\n${instructions}\n</project-instructions>`);
   return parts.join("\n\n");

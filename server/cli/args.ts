@@ -5,7 +5,7 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats"] as const;
+export const COMMANDS = ["lsp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats", "mcp"] as const;
 
 /** Commands that parse their own arguments (privacy/: trust, audit, stats). */
 export const PASSTHROUGH = ["trust", "audit", "stats"] as const;
@@ -33,6 +33,7 @@ export type Invocation =
   | { kind: "doctor"; options: GlobalOptions; cwd: string }
   | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string }
   | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string }
+  | { kind: "mcp-list"; options: GlobalOptions; json: boolean; cwd: string }
   | { kind: "share-view"; options: GlobalOptions; url: string }
   | { kind: "share-serve"; options: GlobalOptions; port?: number }
   | { kind: "sync-serve"; options: GlobalOptions; port?: number; host?: string; redis?: string; persist?: string }
@@ -57,6 +58,7 @@ const PER_COMMAND: Record<Command, Options> = {
   },
   doctor: {},
   models: { json: { type: "boolean" } },
+  mcp: { json: { type: "boolean" } },
   share: { port: { type: "string", short: "p" } },
   sync: { port: { type: "string", short: "p" }, host: { type: "string" }, redis: { type: "string" }, persist: { type: "string" } },
   trust: {},
@@ -99,6 +101,12 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
     case "models":
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for models`);
       return { kind: "models", options, json: Boolean(values.json), cwd };
+    case "mcp": {
+      const [sub, extra] = positionals;
+      if (sub !== "list") throw new UsageError(sub ? `unknown mcp command "${sub}" (list)` : "mcp needs a command: opencode-lsp mcp list");
+      if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" for mcp list`);
+      return { kind: "mcp-list", options, json: Boolean(values.json), cwd };
+    }
     case "share": {
       const [sub, url, extra] = positionals;
       if (sub === "view") {

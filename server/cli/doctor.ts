@@ -10,7 +10,7 @@ export interface DoctorReport {
   ok: boolean;
 }
 
-export function doctor(cwd: string, env: NodeJS.ProcessEnv = process.env): DoctorReport {
+export async function doctor(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
   const store = new ConfigStore();
   const issues = loadConfigFiles(store, cwd, env);
   const lines = [`opencode-lsp ${VERSION} (node ${process.version})`, "", "Config files:"];
@@ -24,6 +24,14 @@ export function doctor(cwd: string, env: NodeJS.ProcessEnv = process.env): Docto
   for (const [path, value] of leaves) {
     const shown = SECRET_KEY.test(path.split(".").at(-1) ?? "") ? '"[Redacted]"' : JSON.stringify(value);
     lines.push(`  ${path.padEnd(width)}  ${shown}  ← ${store.originOf(path)}`);
+  }
+  if (Object.keys(store.config.mcp).length > 0) {
+    // Each MCP server started as a session would start it, to say whether it works.
+    const [{ probeMcpServers }, { formatReports }] = await Promise.all([import("../mcp/cli.ts"), import("../mcp/report.ts")]);
+    const reports = issues.length === 0 ? await probeMcpServers(cwd, () => undefined) : undefined;
+    lines.push("", "MCP servers:");
+    if (reports) lines.push(...formatReports(reports).split("\n").map((l) => `  ${l}`));
+    else lines.push("  not started (fix the configuration first)");
   }
   if (issues.length > 0) {
     lines.push("", "Invalid configuration (these sources were not applied):");

@@ -16,6 +16,7 @@ Usage:
   opencode-lsp doctor             show the effective configuration and where each value came from
   opencode-lsp run "PROMPT"       one headless agent turn in this directory (see run --help)
   opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
+  opencode-lsp mcp list [--json]  the configured MCP servers: started, with their tools, or why not
   opencode-lsp share view URL     print a shared transcript (checked before anything is shown)
   opencode-lsp share serve        serve the read-only viewer on 127.0.0.1 (--port, default 7878)
   opencode-lsp sync serve         a sync server for a team's shared sessions (see sync --help)
@@ -42,6 +43,13 @@ ${GLOBAL}`,
 Lists every provider/model of the catalogue and of your configuration, with context window, maximum
 output, tool support, price per million tokens, and whether it is usable now: an API key found for
 cloud providers, the server answering for local ones (Ollama, LM Studio, llama.cpp, vLLM).
+
+${GLOBAL}`,
+  mcp: `Usage: opencode-lsp mcp list [--json]
+
+Starts every MCP server configured under "mcp" (opencode.json, the user config) in this directory,
+as a session would, and lists each one's state with its tools, resources and prompts, or why it is
+unavailable (exited, timed out, refused by offline mode, disabled). The servers are stopped after.
 
 ${GLOBAL}`,
   share: `Usage: opencode-lsp share view URL

@@ -6,12 +6,14 @@ import { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
 import { ConfigStore, formatIssue, loadConfigFiles } from "../config/index.ts";
 import type { Logger } from "../log.ts";
+import { LazyMcpHub } from "../mcp/index.ts";
 import { createModelClient } from "../providers/index.ts";
 import { createHeadlessProxies } from "../proxy/headless.ts";
 import { ProxyIntel } from "../proxy/intel.ts";
 import { SessionStore, type StoredSession } from "../sessions/retention.ts";
 import { Session } from "../sessions/session.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type AskPermission } from "../tools/index.ts";
+import { mcpTools } from "../tools/mcp-tools.ts";
 import type { RunOptions } from "./args.ts";
 
 export async function runHeadless(options: RunOptions, cwd: string, log: Logger): Promise<number> {
@@ -58,9 +60,12 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
   const intel = proxies ? new ProxyIntel(() => proxies) : undefined;
   const tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(intel) }), config: () => config, logger: log });
   const ask = permissionPrompt(options);
+  // The configured MCP servers, started when the turn lists its tools; stopped before we exit.
+  const mcp = new LazyMcpHub({ root: files.root, config: () => config, log, notice: (_level, message) => err.write(`${message}\n`) });
+  const id = stored?.id ?? crypto.randomUUID();
   const session = new Session(
-    { client, tools, files, bus, log, ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
-    { model, title: stored?.title ?? options.prompt.slice(0, 60), ...(stored ? { id: stored.id } : {}) },
+    { client, tools, files, bus, log, mcpTools: () => mcpTools(mcp.forSession(id)), ...(ask ? { ask } : {}), ...(intel ? { intel } : {}), contextWindow: (m) => client.contextWindow(m) },
+    { model, title: stored?.title ?? options.prompt.slice(0, 60), id },
   );
   if (stored) session.seed(stored.messages, stored.updates);
   // Usage counters (telemetry.enabled only), fed from the bus and added to the store at the end; no endpoint.
@@ -106,7 +111,7 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
     process.off("SIGINT", onSigint);
     await telemetry?.close();
     intel?.dispose();
-    await proxies?.shutdown();
+    await Promise.all([proxies?.shutdown(), mcp.close()]);
   }
 }
 

@@ -4,7 +4,8 @@ import type { Config } from "./schema.ts";
 export const DEFAULTS: Config = {
   providers: {},
   proxy: {},
-  permissions: { edit: "ask", bash: "ask", read: "allow", webfetch: "ask" },
+  mcp: {},
+  permissions: { edit: "ask", bash: "ask", read: "allow", webfetch: "ask", mcp: "ask" },
   retention: "none",
   telemetry: { enabled: false },
   audit: { enabled: false },

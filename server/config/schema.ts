@@ -46,16 +46,43 @@ const proxyEntry = z.strictObject({
   initializationOptions: z.optional(z.unknown()),
 });
 
+/** An MCP server, in the shape of OpenCode's opencode.json (`environment`; `env` is taken too). */
+const mcpTimeout = z.optional(positiveInt());
+const mcpLocal = z.strictObject({
+  type: z.literal("local"),
+  command: z.array(z.string()).check(z.minLength(1)),
+  environment: z.optional(z.record(z.string(), z.string())),
+  env: z.optional(z.record(z.string(), z.string())),
+  enabled: z.optional(z.boolean()),
+  /** Milliseconds to start and list the tools (default 5000). */
+  timeout: mcpTimeout,
+});
+const mcpRemote = z.strictObject({
+  type: z.literal("remote"),
+  url: z.url(),
+  headers: z.optional(z.record(z.string(), z.string())),
+  enabled: z.optional(z.boolean()),
+  timeout: mcpTimeout,
+  /** OpenCode's OAuth settings: read, not used (headers carry the credentials here). */
+  oauth: z.optional(z.union([z.literal(false), z.record(z.string(), z.unknown())])),
+});
+const mcpEntry = z.discriminatedUnion("type", [mcpLocal, mcpRemote]);
+const permissionRule = z.union([permissionWord, z.record(z.string(), permissionWord)]);
+
 export const configSchema = z.strictObject({
   model: z.optional(z.string().check(z.regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"'))),
   providers: z.optional(z.record(z.string(), providerEntry)),
   proxy: z.optional(z.record(z.string(), proxyEntry)),
+  /** MCP servers whose tools the agent may use (issue 15). */
+  mcp: z.optional(z.record(z.string(), mcpEntry)),
   permissions: z.optional(
     z.strictObject({
       edit: z.optional(permissionWord),
-      bash: z.optional(z.union([permissionWord, z.record(z.string(), permissionWord)])),
+      bash: z.optional(permissionRule),
       read: z.optional(permissionWord),
       webfetch: z.optional(permissionWord),
+      /** MCP tools: one word, or tool-name patterns (`github_*`) to words. */
+      mcp: z.optional(permissionRule),
     }),
   ),
   retention: z.optional(z.enum(["none", "local"])),
@@ -106,17 +133,20 @@ export type ConfigInput = z.infer<typeof configSchema>;
 type PermissionWord = z.infer<typeof permissionWord>;
 export type ProviderConfig = z.infer<typeof providerEntry>;
 export type ProxyConfig = z.infer<typeof proxyEntry>;
+export type McpConfig = z.infer<typeof mcpEntry>;
 
 /** The effective configuration: the merge of defaults and every valid source. */
 export interface Config {
   model?: string;
   providers: Record<string, ProviderConfig>;
   proxy: Record<string, ProxyConfig>;
+  mcp: Record<string, McpConfig>;
   permissions: {
     edit: PermissionWord;
     bash: PermissionWord | Record<string, PermissionWord>;
     read: PermissionWord;
     webfetch: PermissionWord;
+    mcp: PermissionWord | Record<string, PermissionWord>;
   };
   retention: "none" | "local";
   telemetry: { enabled: boolean; port?: number; segment?: string; region?: string };
@@ -155,6 +185,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type") return `expected ${issue.expected}`;
   if (issue.code === "unrecognized_keys") return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
   if (issue.code === "invalid_value") return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "invalid_union" && "options" in issue) return `expected one of ${(issue.options as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "too_small") return `expected at least ${issue.minimum}`;
   return issue.message;
 }

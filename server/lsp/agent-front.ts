@@ -40,6 +40,7 @@ export const COMMANDS = [
   "opencode.session.share",
   "opencode.session.import",
   "opencode.model.select",
+  "opencode.mcp.list",
   RUN_ACTION_COMMAND,
 ] as const;
 
@@ -137,7 +138,7 @@ export class AgentFront {
   }
 
   health(): unknown {
-    return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats() };
+    return { loaded: Boolean(this.runtime), sessions: this.runtime?.sessions.size ?? 0, providers: this.runtime?.client.stats(), mcp: this.runtime?.sessions.mcp.status() ?? [] };
   }
 
   /** `sync` in opencode/health: the link to the other machines, when configured. */
@@ -151,9 +152,10 @@ export class AgentFront {
     if (this.options.config().sync && this.options.root()) this.rt().catch((error: unknown) => this.options.log.warn({ err: error }, "sync: the agent could not start"));
   }
 
-  dispose(): void {
-    this.runtime?.dispose();
+  /** Resolves once the agent's MCP servers are stopped. */
+  async dispose(): Promise<void> {
     if (this.transcriptDir) rmSync(this.transcriptDir, { recursive: true, force: true });
+    await this.runtime?.dispose();
   }
 
   // The runtime ------------------------------------------------------------------------------
@@ -360,6 +362,8 @@ export class AgentFront {
         this.modelOverride = model;
         return null;
       }
+      case "opencode.mcp.list":
+        return (await this.rt()).sessions.mcp.list(v(z.optional(z.object({ sessionId: z.optional(z.string()) })))?.sessionId);
       case RUN_ACTION_COMMAND: {
         if (!isActionData(arg)) throw new ResponseError(ErrorCodes.InvalidParams, `${command}: expected a code action's data`);
         return this.runAction(arg, token);

@@ -38,7 +38,8 @@ export interface AgentRuntime {
   sync(): SyncRuntime | undefined;
   /** Resolves once what loads in the background (telemetry, sync) is up. */
   ready: Promise<void>;
-  dispose(): void;
+  /** Resolves once the MCP servers are stopped. */
+  dispose(): Promise<void>;
 }
 
 export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
@@ -106,9 +107,9 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ready,
     dispose: () => {
       sync?.dispose();
-      sessions.dispose();
       intel?.dispose();
       void telemetry?.close();
+      return sessions.dispose();
     },
   };
 }

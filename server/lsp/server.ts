@@ -106,8 +106,7 @@ export function startLspServer(options: LspServerOptions): void {
   connection.onShutdown((token) =>
     dispatcher.timed("shutdown", token, async () => {
       dispatcher.state = "shutdown";
-      agent.dispose();
-      await proxies?.shutdown();
+      await Promise.all([agent.dispose(), proxies?.shutdown()]);
       log.info("shutdown");
     }),
   );

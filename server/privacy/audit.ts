@@ -29,6 +29,7 @@ export type AuditEventName =
   | "permission.answered"
   | "file.written_outside_open_set"
   | "share.created"
+  | "mcp.connected"
   | "audit.opened";
 
 type Field = string | number | boolean | null | undefined | string[];

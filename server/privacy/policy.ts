@@ -77,11 +77,16 @@ export function checkProvider(provider: string, policy: Policy | undefined): Pol
 /** Tools that share a permission group with another name (denying "edit" denies write and multiedit too). */
 const TOOL_GROUP: Record<string, string> = { write: "edit", multiedit: "edit" };
 
-/** policy.denyTools: why `tool` may not run, or undefined. */
-export function checkTool(tool: string, policy: Policy | undefined): PolicyDenied | undefined {
+/**
+ * policy.denyTools: why `tool` may not run, or undefined. An entry names a tool, its group ("edit";
+ * "mcp" for every MCP tool), or ends in `*` to deny every tool whose name starts with the rest
+ * ("github_*": one MCP server's tools).
+ */
+export function checkTool(tool: string, policy: Policy | undefined, group: string | undefined = TOOL_GROUP[tool]): PolicyDenied | undefined {
   const deny = policy?.denyTools ?? [];
-  const group = TOOL_GROUP[tool];
-  if (!deny.includes(tool) && !(group !== undefined && deny.includes(group))) return undefined;
+  if (deny.length === 0) return undefined;
+  const denied = deny.some((entry) => entry === tool || entry === group || (entry.endsWith("*") && tool.startsWith(entry.slice(0, -1))));
+  if (!denied) return undefined;
   return new PolicyDenied("denyTools", `the tool "${tool}" is disabled by policy (policy.denyTools)`);
 }
 

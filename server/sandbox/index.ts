@@ -9,3 +9,4 @@ export {
   type RunOptions,
   type RunResult,
 } from "./process.ts";
+export { liveServices, spawnService, type Service, type ServiceOptions } from "./service.ts";

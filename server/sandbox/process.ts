@@ -100,7 +100,8 @@ export class HeadTailBuffer {
   }
 }
 
-function inside(root: string, path: string): boolean {
+/** Whether `path` lies inside `root` (lexically). */
+export function inside(root: string, path: string): boolean {
   const rel = relative(resolve(root), resolve(path));
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }

@@ -9,6 +9,8 @@ import type { AskPermission, LanguageIntel } from "../tools/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { Config } from "../config/index.ts";
+import { LazyMcpHub, type McpConfig, type McpSessionAccess } from "../mcp/index.ts";
+import type { McpTurnTools } from "../tools/mcp-tools.ts";
 import { Session, type PromptOptions } from "./session.ts";
 import type { TurnResult } from "../agent/turn.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
@@ -30,6 +32,8 @@ export interface SessionManagerOptions {
   isolation?: "worker" | "inline";
   /** The tools for inline sessions. */
   tools?: ToolRegistry;
+  /** How inline sessions build their MCP tools (tools/mcp-tools.ts `mcpTools`); without it they have none. */
+  mcpTools?: (access: McpSessionAccess) => Promise<McpTurnTools>;
   limits?: WorkerLimits;
   bus: Bus;
   log?: Logger;
@@ -63,8 +67,18 @@ export interface SessionInfo {
   messages: number;
 }
 
+export interface CreateOptions {
+  model?: string;
+  title?: string;
+  /** The session's own MCP servers (ACP `mcpServers`, through fromAcpMcpServers), stopped when it ends. */
+  mcpServers?: Record<string, McpConfig>;
+}
+
 export class SessionManager {
   readonly workspace: Workspace;
+  /** The MCP servers of every session here: the configured ones and each session's own. */
+  readonly mcp: LazyMcpHub;
+  private readonly unsubscribe: () => void;
   private readonly sessions = new Map<string, AnySession>();
   private readonly disk: DiskWorkspaceFiles;
   private readonly options: SessionManagerOptions;
@@ -78,6 +92,13 @@ export class SessionManager {
       await this.disk.writeText((await this.disk.resolve(abs)).rel, text);
     };
     this.workspace = new Workspace({ writeFile, ...(options.log ? { log: options.log } : {}) });
+    this.mcp = new LazyMcpHub({
+      root: options.root,
+      config: options.config,
+      ...(options.log ? { log: options.log } : {}),
+      notice: (level, message) => options.bus.publish({ type: "notice", level, message }),
+    });
+    this.unsubscribe = options.bus.on("config.changed", () => this.mcp.configure());
   }
 
   /** retention "local": the store sessions persist in, restored when the manager starts. */
@@ -113,8 +134,9 @@ export class SessionManager {
     for (const session of this.sessions.values()) observer?.created?.(session);
   }
 
-  create(options: { model?: string; title?: string } = {}, stored?: StoredSession): AnySession {
+  create(options: CreateOptions = {}, stored?: StoredSession): AnySession {
     const session = this.build(options, stored?.id);
+    if (options.mcpServers) this.mcp.setSessionServers(session.id, options.mcpServers);
     if (stored) {
       session.createdAt = new Date(stored.createdAt);
       session.seed(stored.messages, stored.updates);
@@ -152,6 +174,7 @@ export class SessionManager {
           ...(log ? { log } : {}),
           ...(this.options.limits ? { limits: this.options.limits } : {}),
           ...(this.options.intel ? { intel: this.options.intel } : {}),
+          mcp: this.mcp.forSession(id),
           onWrite: (s, abs, result, before) => s.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) }),
         },
         { id, model, ...(options.title ? { title: options.title } : {}) },
@@ -166,8 +189,9 @@ export class SessionManager {
     });
     const ask = this.options.ask?.(id);
     if (!this.options.tools) throw new Error("inline sessions need the manager's `tools`");
+    const build = this.options.mcpTools;
     session = new Session(
-      { client, tools: this.options.tools, files, bus, ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
+      { client, tools: this.options.tools, files, bus, ...(build ? { mcpTools: () => build(this.mcp.forSession(id)) } : {}), ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
       { id, model, ...(options.title ? { title: options.title } : {}) },
     );
     this.sessions.set(id, session);
@@ -212,6 +236,7 @@ export class SessionManager {
     this.store?.remove(id);
     this.workspace.endSession(id);
     this.sessions.delete(id);
+    void this.mcp.endSession(id);
     this.observer?.ended?.(id);
     return true;
   }
@@ -220,8 +245,11 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  /** Shutdown: every session is cancelled and dropped from memory; kept files (retention local) stay. */
-  dispose(): void {
+  /**
+   * Shutdown: every session is cancelled and dropped from memory; kept files (retention local) stay.
+   * Resolves once the MCP servers are stopped.
+   */
+  dispose(): Promise<void> {
     for (const session of this.sessions.values()) {
       session.cancel();
       session.erase();
@@ -229,6 +257,8 @@ export class SessionManager {
     }
     this.sessions.clear();
     this.workspace.destroy();
+    this.unsubscribe();
+    return this.mcp.close();
   }
 }
 

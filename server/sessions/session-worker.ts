@@ -9,9 +9,11 @@ import type { Config } from "../config/index.ts";
 import { createModelClient } from "../providers/index.ts";
 import type { Message } from "../providers/types.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type PermissionRequest, type PermissionOutcome } from "../tools/index.ts";
+import { mcpTools } from "../tools/mcp-tools.ts";
 import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ResolvedPath } from "../tools/paths.ts";
 import { INTEL_METHOD, RemoteIntel } from "../proxy/intel-remote.ts";
+import { MCP_METHOD, RemoteMcp } from "../mcp/remote.ts";
 import { Rpc } from "./rpc.ts";
 import { Session, type PromptOptions } from "./session.ts";
 
@@ -24,6 +26,8 @@ export interface SessionWorkerData {
   messages: Message[];
   /** The main thread answers LanguageIntel calls (proxied servers configured). */
   intel?: boolean;
+  /** The main thread answers MCP calls (its hub). */
+  mcp?: boolean;
 }
 
 /** The session's files: local stat/list, reads and writes through the main thread's workspace doc. */
@@ -83,6 +87,7 @@ if (parentPort) {
   const disk = new DiskWorkspaceFiles(data.root, config.policy.allowPaths ? { allowPaths: config.policy.allowPaths } : {});
   const intel = data.intel ? new RemoteIntel((call) => rpc.call(INTEL_METHOD, call), () => Object.values(config.proxy ?? {})) : undefined;
   const tools = new ToolRegistry({ tools: builtinTools({ lsp: Boolean(intel) }), config: () => config });
+  const mcp = data.mcp ? new RemoteMcp((call) => rpc.call(MCP_METHOD, call)) : undefined;
   const session = new Session(
     {
       client,
@@ -93,6 +98,7 @@ if (parentPort) {
       contextWindow: (m) => client.contextWindow(m),
       log,
       ...(intel ? { intel } : {}),
+      ...(mcp ? { mcpTools: () => mcpTools(mcp) } : {}),
     },
     { id: data.id, model: data.model, title: data.title },
   );

@@ -11,6 +11,7 @@ import type { SessionUpdate } from "../bus/events.ts";
 import { keepForReplay } from "./replay.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
+import type { McpTurnTools } from "../tools/mcp-tools.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { ToolSession, type AskPermission, type LanguageIntel } from "../tools/types.ts";
 import type { WorkspaceFiles } from "../tools/workspace-files.ts";
@@ -30,6 +31,11 @@ export interface SessionDeps {
   contextWindow?: (model: string) => number | undefined;
   /** The proxied language servers, for the LSP tools and diagnostics after edits. */
   intel?: LanguageIntel;
+  /**
+   * The session's MCP tools for a turn (tools/mcp-tools.ts: `() => mcpTools(access)`), joined to the
+   * built-in ones. A function, so the LSP front's main thread, which never runs a turn, never loads them.
+   */
+  mcpTools?: () => Promise<McpTurnTools>;
 }
 
 export interface SessionOptions {
@@ -81,14 +87,15 @@ export class Session {
     const { deps } = this;
     let result: TurnResult | undefined;
     try {
+      const mcp = await this.mcpTools();
       return (result = await runTurn({
         model: this.model,
         client: deps.client,
-        tools: deps.tools,
+        tools: mcp.tools.length > 0 ? deps.tools.withTools(mcp.tools) : deps.tools,
         toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}), ...(deps.intel ? { intel: deps.intel } : {}) },
         messages: this.messages,
         prompt: text,
-        system: await buildSystemPrompt({ root: deps.files.root }),
+        system: await buildSystemPrompt({ root: deps.files.root, unavailableMcp: mcp.unavailable }),
         signal: controller.signal,
         emit: (update: SessionUpdate) => this.publish(update),
         ...(options.context ? { context: options.context } : {}),
@@ -101,6 +108,17 @@ export class Session {
       this.running = undefined;
       this.syncTranscript();
       publishTurnEnded(deps.bus, this.id, result);
+    }
+  }
+
+  /** This turn's MCP tools (servers start on the first turn); a fault leaves the turn without them. */
+  private async mcpTools(): Promise<McpTurnTools> {
+    if (!this.deps.mcpTools) return { tools: [], unavailable: [] };
+    try {
+      return await this.deps.mcpTools();
+    } catch (error) {
+      this.deps.log?.warn({ err: error }, "MCP tools could not be listed");
+      return { tools: [], unavailable: [] };
     }
   }
 

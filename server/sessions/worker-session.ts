@@ -14,6 +14,8 @@ import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
 import type { AskPermission, LanguageIntel, PermissionRequest } from "../tools/types.ts";
 import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote.ts";
+import { answerMcp, MCP_METHOD } from "../mcp/remote.ts";
+import type { McpSessionAccess } from "../mcp/types.ts";
 import type { TurnResult } from "../agent/turn.ts";
 import { audit, SealedTranscript, type AuditEvent } from "../privacy/index.ts";
 import { Rpc } from "./rpc.ts";
@@ -46,6 +48,8 @@ export interface WorkerSessionDeps {
   limits?: WorkerLimits;
   /** The proxied language servers, answered here for the worker's LSP tools. */
   intel?: LanguageIntel;
+  /** The session's MCP servers (in this thread), answered here for the worker's MCP tools. */
+  mcp?: McpSessionAccess;
   /** Told about each write, for the session's `edit` update. */
   onWrite(session: WorkerSession, abs: string, result: WriteResult, before: string | undefined): void;
 }
@@ -173,7 +177,7 @@ export class WorkerSession {
 
   private start(): { thread: Worker; rpc: Rpc } {
     if (this.worker) return this.worker;
-    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages, intel: Boolean(this.deps.intel) };
+    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages, intel: Boolean(this.deps.intel), mcp: Boolean(this.deps.mcp) };
     const thread = new Worker(WORKER_URL, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.limits.memoryMb / 4) },
@@ -192,6 +196,7 @@ export class WorkerSession {
     });
     const intel = this.deps.intel;
     if (intel) rpc.handle(INTEL_METHOD, (call: IntelCall) => answerIntel(intel, call));
+    if (this.deps.mcp) rpc.handle(MCP_METHOD, answerMcp(this.deps.mcp));
     rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, new AbortController().signal) : "reject"));
 
     let lastPong = Date.now();

@@ -1,6 +1,6 @@
 // Evaluates the `permissions` config for one tool call: allow / ask / deny per permission group
 // (edit covers write, edit and multiedit), bash per command pattern when `permissions.bash` is a map
-// (most specific matching pattern wins), `.env`-like files denied unless explicitly allowed, and a
+// (most specific matching pattern wins), MCP tools per tool-name pattern when `permissions.mcp` is, `.env`-like files denied unless explicitly allowed, and a
 // doom-loop guard (the same call three times in a row asks). `ask` goes to the front's callback;
 // allow_always is remembered in the session.
 import { basename } from "node:path";
@@ -18,12 +18,14 @@ import {
   type ToolSession,
 } from "./types.ts";
 
-export type PermissionsConfig = Config["permissions"] & {
+export type PermissionsConfig = Omit<Config["permissions"], "mcp"> & {
+  /** MCP tools; "ask" unless set. */
+  mcp?: Config["permissions"]["mcp"];
   /** Reading/editing `.env`-like files: "deny" unless set. (Not in the config schema yet.) */
   env?: PermissionWord;
 };
 
-export const DEFAULT_PERMISSIONS: PermissionsConfig = { edit: "ask", bash: "ask", read: "allow", webfetch: "ask" };
+export const DEFAULT_PERMISSIONS: PermissionsConfig = { edit: "ask", bash: "ask", read: "allow", webfetch: "ask", mcp: "ask" };
 
 const RANK: Record<PermissionWord, number> = { allow: 0, ask: 1, deny: 2 };
 
@@ -103,6 +105,7 @@ export function evaluateBashCommand(rule: PermissionsConfig["bash"], command: st
   return word;
 }
 
+/** The word of the most specific pattern matching `segment` (a command, an MCP tool's name); "ask" if none. */
 function evaluateSegment(rule: Record<string, PermissionWord>, segment: string): PermissionWord {
   let best: { word: PermissionWord; score: number } | undefined;
   for (const [pattern, word] of Object.entries(rule)) {
@@ -141,6 +144,11 @@ function checksFor(config: PermissionsConfig, need: PermissionNeed): Check[] {
     const word = evaluateBashCommand(config.bash, need.subject);
     // The whole command is asked about once; allow_always remembers the exact command.
     return [{ word, grantKey: `bash\0${need.subject.trim()}`, subject, kind: "bash", env: false }];
+  }
+  if (need.kind === "mcp") {
+    const rule = config.mcp ?? "ask";
+    const word = typeof rule === "string" ? rule : evaluateSegment(rule, need.subject);
+    return [{ word, grantKey: `mcp\0${need.subject}`, subject: need.subject, kind: "mcp", env: false }];
   }
   const word = config[need.kind];
   const checks: Check[] = [{ word, grantKey: `${need.kind}\0*`, subject: need.subject, kind: need.kind, env: false }];

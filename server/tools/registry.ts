@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
-import { auditPolicyDenial, PolicyDenied } from "../privacy/policy.ts";
+import { auditPolicyDenial, checkTool, PolicyDenied } from "../privacy/policy.ts";
 import { capOutput } from "./output.ts";
 import { PathError } from "./paths.ts";
 import { checkDoomLoop, checkPermissions, DEFAULT_PERMISSIONS, type PermissionsConfig } from "./permissions.ts";
@@ -30,19 +30,18 @@ export interface RegistryOptions {
   logger?: Logger;
 }
 
-/** Tools that share a permission group with another name. */
-const GROUP_OF: Record<string, string> = { write: "edit", multiedit: "edit" };
-
 export class ToolRegistry {
-  private readonly tools = new Map<string, Tool>();
-  private readonly schemas = new Map<string, Record<string, unknown>>();
+  private readonly tools: Map<string, Tool>;
+  private readonly schemas: Map<string, Record<string, unknown>>;
   private readonly config: () => RegistryConfig;
   private readonly logger: Logger | undefined;
 
-  constructor(options: RegistryOptions = {}) {
+  constructor(options: RegistryOptions = {}, shared?: { tools: Map<string, Tool>; schemas: Map<string, Record<string, unknown>> }) {
     const config = options.config ?? {};
     this.config = typeof config === "function" ? config : () => config;
     this.logger = options.logger;
+    this.tools = shared ? new Map(shared.tools) : new Map();
+    this.schemas = shared?.schemas ?? new Map();
     for (const tool of options.tools ?? []) this.register(tool);
   }
 
@@ -51,16 +50,26 @@ export class ToolRegistry {
     this.tools.set(tool.name, tool);
   }
 
-  private deniedByPolicy(name: string): boolean {
-    const deny = this.config().policy?.denyTools ?? [];
-    if (deny.length === 0) return false;
-    const group = GROUP_OF[name];
-    return deny.includes(name) || (group !== undefined && deny.includes(group));
+  /**
+   * This registry's tools plus `extra` (one session's MCP tools, for one turn), with the same
+   * configuration; this one is left as it is. An extra tool whose name is taken is skipped.
+   */
+  withTools(extra: Tool[]): ToolRegistry {
+    const view = new ToolRegistry({ config: this.config, ...(this.logger ? { logger: this.logger } : {}) }, { tools: this.tools, schemas: this.schemas });
+    for (const tool of extra) {
+      if (view.tools.has(tool.name)) this.logger?.warn({ tool: tool.name }, "a tool of that name is already registered; skipped");
+      else view.tools.set(tool.name, tool);
+    }
+    return view;
+  }
+
+  private denial(tool: Tool): PolicyDenied | undefined {
+    return checkTool(tool.name, this.config().policy, tool.group);
   }
 
   /** Tools the model may call now. */
   list(): Tool[] {
-    return [...this.tools.values()].filter((t) => !this.deniedByPolicy(t.name));
+    return [...this.tools.values()].filter((t) => !this.denial(t));
   }
 
   get(name: string): Tool | undefined {
@@ -68,6 +77,7 @@ export class ToolRegistry {
   }
 
   inputSchema(tool: Tool): Record<string, unknown> {
+    if (tool.inputJsonSchema) return tool.inputJsonSchema;
     let schema = this.schemas.get(tool.name);
     if (!schema) {
       schema = z.toJSONSchema(tool.schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
@@ -99,8 +109,9 @@ export class ToolRegistry {
     if (!tool) {
       return fail(`Unknown tool "${name}". Available tools: ${this.list().map((t) => t.name).join(", ")}.`);
     }
-    if (this.deniedByPolicy(name)) {
-      auditPolicyDenial(new PolicyDenied("denyTools", `the tool "${name}" is disabled by policy (policy.denyTools)`), { tool: name });
+    const denied = this.denial(tool);
+    if (denied) {
+      auditPolicyDenial(denied, { tool: name });
       return fail(`The tool "${name}" is disabled by policy (policy.denyTools).`);
     }
     const config = this.config();

@@ -15,14 +15,14 @@ export interface ToolResult {
 }
 
 /** The permission groups of the `permissions` config. */
-export type PermissionKind = "read" | "edit" | "bash" | "webfetch";
+export type PermissionKind = "read" | "edit" | "bash" | "webfetch" | "mcp";
 export type PermissionWord = "allow" | "ask" | "deny";
 export type PermissionOutcome = "allow_once" | "allow_always" | "reject";
 
 /** What a tool needs permission for, for one call. */
 export interface PermissionNeed {
   kind: PermissionKind;
-  /** For bash the command; for read/edit the workspace-relative path; for webfetch the URL. */
+  /** For bash the command; for read/edit the workspace-relative path; for webfetch the URL; for mcp the tool's name. */
   subject: string;
   /** Absolute real path, for path-based needs (the .env rule looks at it). */
   realPath?: string;
@@ -90,6 +90,10 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   permissions?(input: z.infer<S>, ctx: ToolContext): Promise<PermissionNeed[]> | PermissionNeed[];
   /** Needs the network: refused when policy.offline is on. */
   network?: boolean;
+  /** The JSON Schema shown to the model, when it is not derived from `schema` (an MCP server's own). */
+  inputJsonSchema?: Record<string, unknown>;
+  /** The group a `policy.denyTools` entry may name for it ("mcp"); built-ins' groups are policy's. */
+  group?: string;
   /** A short human title for the call (shown in permission prompts and tool_call events). */
   title?(input: z.infer<S>): string;
   run(input: z.infer<S>, ctx: ToolContext): Promise<ToolResult>;

@@ -48,7 +48,7 @@ describe("config store", () => {
     store.set("client", "workspace/configuration", { completion: { enabled: true } });
     const config = store.config;
     expect(config.model).toBe("ollama/qwen2.5-coder:7b");
-    expect(config.permissions).toEqual({ edit: "allow", bash: "deny", read: "allow", webfetch: "ask" });
+    expect(config.permissions).toEqual({ edit: "allow", bash: "deny", read: "allow", webfetch: "ask", mcp: "ask" });
     expect(config.completion).toEqual({ enabled: true, debounceMs: 150 });
     expect(store.originOf("model")).toBe("opencode.json");
     expect(store.originOf("permissions.bash")).toBe("user.json");
