@@ -9,7 +9,8 @@ import type { ToolContext } from "../tools/types.ts";
 import { compact, COMPACT_AT, projectedTokens } from "./compaction.ts";
 import type { ModelClient } from "./model-client.ts";
 
-export type StopReason = "end_turn" | "cancelled" | "max_turns" | "error";
+/** refusal: the model declined to answer (a provider's content filter or refusal stop). */
+export type StopReason = "end_turn" | "cancelled" | "max_turns" | "refusal" | "error";
 
 export interface TurnResult {
   stopReason: StopReason;
@@ -67,6 +68,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
     let text = "";
     const calls: ToolCall[] = [];
     let failure: string | undefined;
+    let refused = false;
     try {
       const stream = client.stream(model, {
         system: options.system,
@@ -99,6 +101,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
             failure = event.error.message;
             break;
           case "stop":
+            refused = event.reason === "refusal";
             break;
         }
       }
@@ -110,7 +113,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
     if (text || calls.length > 0) messages.push({ role: "assistant", content: text, ...(calls.length ? { toolCalls: calls } : {}) });
     if (signal.aborted) return closeCalls(messages, calls, result("cancelled"));
     if (failure !== undefined) return closeCalls(messages, calls, result("error", failure));
-    if (calls.length === 0) return result("end_turn");
+    if (calls.length === 0) return result(refused ? "refusal" : "end_turn");
 
     for (const [i, call] of calls.entries()) {
       if (signal.aborted) return closeCalls(messages, calls.slice(i), result("cancelled"));

@@ -12,7 +12,7 @@ import { keepForReplay } from "./replay.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
-import { ToolSession, type AskPermission, type LanguageIntel } from "../tools/types.ts";
+import { ToolSession, type AskPermission, type LanguageIntel, type RunCommand } from "../tools/types.ts";
 import type { WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ModelClient } from "../agent/model-client.ts";
 import { buildSystemPrompt } from "../agent/system-prompt.ts";
@@ -30,12 +30,21 @@ export interface SessionDeps {
   contextWindow?: (model: string) => number | undefined;
   /** The proxied language servers, for the LSP tools and diagnostics after edits. */
   intel?: LanguageIntel;
+  /** Runs bash's commands when the front runs them itself (an ACP client's terminal). */
+  runCommand?: RunCommand;
 }
+
+/** An MCP server a client asked a session to use (ACP `mcpServers`), kept as given. */
+export type McpServerSpec =
+  | { name: string; type: "stdio"; command: string; args: string[]; env: Record<string, string> }
+  | { name: string; type: "http" | "sse"; url: string; headers: Record<string, string> };
 
 export interface SessionOptions {
   model: string;
   title?: string;
   id?: string;
+  /** MCP servers for this session (wiring them into the tools is the MCP layer's job). */
+  mcpServers?: McpServerSpec[];
 }
 
 export interface PromptOptions {
@@ -54,6 +63,7 @@ export class Session {
   readonly doc = new Y.Doc();
   /** Every update published, in order, for replay. */
   readonly updates: SessionUpdate[] = [];
+  readonly mcpServers: McpServerSpec[];
   private readonly toolSession: ToolSession;
   private readonly deps: SessionDeps;
   private running: AbortController | undefined;
@@ -63,6 +73,7 @@ export class Session {
     this.id = options.id ?? randomUUID();
     this.model = options.model;
     this.title = options.title ?? "New session";
+    this.mcpServers = options.mcpServers ?? [];
     this.toolSession = new ToolSession(this.id);
     this.doc.getMap("meta").set("title", this.title);
     this.doc.getMap("meta").set("model", this.model);
@@ -84,7 +95,15 @@ export class Session {
         model: this.model,
         client: deps.client,
         tools: deps.tools,
-        toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}), ...(deps.intel ? { intel: deps.intel } : {}) },
+        toolContext: {
+          root: deps.files.root,
+          files: deps.files,
+          session: this.toolSession,
+          ...(deps.ask ? { ask: deps.ask } : {}),
+          ...(deps.log ? { logger: deps.log } : {}),
+          ...(deps.intel ? { intel: deps.intel } : {}),
+          ...(deps.runCommand ? { runCommand: deps.runCommand } : {}),
+        },
         messages: this.messages,
         prompt: text,
         system: await buildSystemPrompt({ root: deps.files.root }),

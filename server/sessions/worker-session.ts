@@ -12,12 +12,12 @@ import { keepForReplay } from "./replay.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
-import type { AskPermission, LanguageIntel, PermissionRequest } from "../tools/types.ts";
+import type { AskPermission, CommandRequest, LanguageIntel, PermissionRequest, RunCommand } from "../tools/types.ts";
 import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote.ts";
 import type { TurnResult } from "../agent/turn.ts";
 import { audit, SealedTranscript, type AuditEvent } from "../privacy/index.ts";
 import { Rpc } from "./rpc.ts";
-import type { PromptOptions } from "./session.ts";
+import type { McpServerSpec, PromptOptions } from "./session.ts";
 import type { SessionWorkerData } from "./session-worker.ts";
 import type { Workspace, WriteResult } from "./workspace.ts";
 
@@ -46,6 +46,8 @@ export interface WorkerSessionDeps {
   limits?: WorkerLimits;
   /** The proxied language servers, answered here for the worker's LSP tools. */
   intel?: LanguageIntel;
+  /** Runs the worker's bash commands here, when the front runs them itself (an ACP client's terminal). */
+  runCommand?: RunCommand;
   /** Told about each write, for the session's `edit` update. */
   onWrite(session: WorkerSession, abs: string, result: WriteResult, before: string | undefined): void;
 }
@@ -59,8 +61,10 @@ const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./session-worker.t
 export class WorkerSession {
   readonly id: string;
   createdAt = new Date();
+  /** The model of the next turn (the worker is told with each prompt). */
   model: string;
   title: string;
+  readonly mcpServers: McpServerSpec[];
   /** Between turns the transcript and its updates are sealed (AES-256-GCM, per-session key). */
   private readonly sealed: SealedTranscript<{ messages: Message[]; updates: SessionUpdate[] }>;
   /** While a turn runs (or a caller holds them), the plain transcript and updates. */
@@ -69,16 +73,19 @@ export class WorkerSession {
   failure: string | undefined;
   private worker: { thread: Worker; rpc: Rpc; exited: Promise<void> } | undefined;
   private running = false;
+  /** Cancels what the main thread does for the running turn (permission questions, commands). */
+  private turn: AbortController | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly deps: WorkerSessionDeps;
   private readonly limits: WorkerLimits;
 
-  constructor(deps: WorkerSessionDeps, options: { id: string; model: string; title?: string }) {
+  constructor(deps: WorkerSessionDeps, options: { id: string; model: string; title?: string; mcpServers?: McpServerSpec[] }) {
     this.deps = deps;
     this.limits = deps.limits ?? DEFAULT_LIMITS;
     this.id = options.id;
     this.model = options.model;
     this.title = options.title ?? "New session";
+    this.mcpServers = options.mcpServers ?? [];
     this.sealed = new SealedTranscript(this.id);
   }
 
@@ -118,11 +125,12 @@ export class WorkerSession {
     if (this.failure) return failed(`session failed: ${this.failure}`);
     if (this.running) throw new Error(`session ${this.id} is already running a turn`);
     this.running = true;
+    this.turn = new AbortController();
     clearTimeout(this.idleTimer);
     this.live = this.sealed.open() ?? { messages: [], updates: [] };
     try {
       const { rpc } = this.start();
-      const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options });
+      const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options, model: this.model });
       this.live.messages = answer.messages;
       return answer.result;
     } catch (error) {
@@ -137,6 +145,7 @@ export class WorkerSession {
   }
 
   cancel(): void {
+    this.turn?.abort();
     this.worker?.rpc.call("cancel").catch(() => undefined);
   }
 
@@ -165,7 +174,16 @@ export class WorkerSession {
 
   private start(): { thread: Worker; rpc: Rpc } {
     if (this.worker) return this.worker;
-    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages, intel: Boolean(this.deps.intel) };
+    const data: SessionWorkerData = {
+      id: this.id,
+      model: this.model,
+      title: this.title,
+      root: this.deps.root,
+      config: this.deps.config(),
+      messages: this.messages,
+      intel: Boolean(this.deps.intel),
+      commands: Boolean(this.deps.runCommand),
+    };
     const thread = new Worker(WORKER_URL, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.limits.memoryMb / 4) },
@@ -184,7 +202,9 @@ export class WorkerSession {
     });
     const intel = this.deps.intel;
     if (intel) rpc.handle(INTEL_METHOD, (call: IntelCall) => answerIntel(intel, call));
-    rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, new AbortController().signal) : "reject"));
+    rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, this.turnSignal()) : "reject"));
+    const runCommand = this.deps.runCommand;
+    if (runCommand) rpc.handle("command", (request: CommandRequest) => runCommand(request, this.turnSignal()));
 
     let lastPong = Date.now();
     const watchdog = setInterval(() => {
@@ -210,6 +230,10 @@ export class WorkerSession {
     });
     this.worker = { thread, rpc, exited };
     return this.worker;
+  }
+
+  private turnSignal(): AbortSignal {
+    return this.turn?.signal ?? AbortSignal.abort();
   }
 
   private fail(reason: string): void {
