@@ -40,7 +40,7 @@ describe("acp: initialize and session/new", () => {
     expect(session.modes).toEqual({ currentModeId: "auto-edit", availableModes: [expect.objectContaining({ id: "ask" }), expect.objectContaining({ id: "auto-edit" }), expect.objectContaining({ id: "plan" })] });
     const model = session.configOptions!.find((o) => o.id === "model")!;
     expect(model).toMatchObject({ category: "model", type: "select", currentValue: "alpha/alpha-model" });
-    await expect.poll(() => client.updatesOf(session.sessionId).find((u) => u.sessionUpdate === "available_commands_update")).toBeDefined();
+    await expect.poll(() => client.updatesOf(session.sessionId).find((u) => u.sessionUpdate === "available_commands_update"), { timeout: 5000 }).toBeDefined();
     const commands = client.updatesOf(session.sessionId).find((u) => u.sessionUpdate === "available_commands_update");
     expect(commands?.sessionUpdate === "available_commands_update" && commands.availableCommands.map((c) => c.name)).toEqual(expect.arrayContaining(["fix", "explain", "tests", "docs", "review"]));
   });
