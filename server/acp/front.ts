@@ -10,9 +10,9 @@ import { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
 import type { Logger } from "../log.ts";
 import type { AnySession } from "../sessions/manager.ts";
-import type { McpServerSpec } from "../sessions/session.ts";
 import { ClientBuffers } from "./client-buffers.ts";
 import { configOptions, isModelChoice, MODE_OPTION, MODEL_OPTION } from "./config-options.ts";
+import { mcpSpec } from "./mcp-servers.ts";
 import { initialMode, isMode, modeState, PLAN_MODE_NOTE, withMode, type ModeId } from "./modes.ts";
 import { askThroughClient } from "./permissions.ts";
 import { availableCommands, promptOf } from "./prompt.ts";
@@ -319,13 +319,4 @@ export class AcpFront {
   private afterResponse(fn: () => void): void {
     setImmediate(fn);
   }
-}
-
-/** ACP's MCP server description as the session keeps it. */
-function mcpSpec(server: acp.McpServer): McpServerSpec {
-  if ("type" in server && (server.type === "http" || server.type === "sse")) {
-    return { name: server.name, type: server.type, url: server.url, headers: Object.fromEntries(server.headers.map((h) => [h.name, h.value])) };
-  }
-  const stdio = server as acp.McpServerStdio;
-  return { name: stdio.name, type: "stdio", command: stdio.command, args: stdio.args, env: Object.fromEntries(stdio.env.map((e) => [e.name, e.value])) };
 }

@@ -1,8 +1,10 @@
 // Bad input to `opencode-lsp acp`: malformed JSON lines, a batch, unknown methods, params the schema
 // refuses, requests before initialize, a prompt for an unknown session, a second prompt while one
 // runs — each a JSON-RPC error; the process keeps serving and stdout carries protocol lines only.
+import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
+import { isolatedEnv, SERVER_BIN } from "../../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider } from "../../support/providers/scripted-server.ts";
 
 let client: AcpTestClient | undefined;
@@ -41,7 +43,9 @@ describe("acp: bad input", () => {
     await expect(client.prompt("no-such-session", "hello")).rejects.toMatchObject({ code: -32002, data: { sessionId: "no-such-session" } });
     await expect(client.agent.request("session/set_mode", { sessionId: "no-such-session", modeId: "plan" })).rejects.toMatchObject({ code: -32002 });
 
-    const { sessionId } = await client.newSession(root);
+    // mcpServers: kept when well-formed, refused by the schema when not.
+    await expect(client.agent.request("session/new", { cwd: root, mcpServers: [{ name: "fs", args: [], env: [] }] })).rejects.toMatchObject({ code: -32602 });
+    const { sessionId } = await client.newSession(root, [{ name: "fs", command: "mcp-server-filesystem", args: [root], env: [{ name: "DEBUG", value: "1" }] }]);
     await expect(client.agent.request("session/prompt", { sessionId, prompt: [] })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("empty") });
     const first = client.prompt(sessionId, "one");
     await expect.poll(() => provider!.requests.length, { timeout: 5000 }).toBe(1);
@@ -62,5 +66,18 @@ describe("acp: bad input", () => {
     await client.prompt(sessionId, "hi"); // starts the session's worker
     client.child.stdin.end();
     expect(await client.exited).toBe(0);
+  });
+});
+
+describe("acp: command line", () => {
+  it("has --help; an extra argument is a usage error (exit 2, one line)", () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [SERVER_BIN, ...args], { env: isolatedEnv(), encoding: "utf8", timeout: 10_000 });
+    const help = run(["acp", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: opencode-lsp acp");
+    expect(run(["--help"]).stdout).toContain("opencode-lsp acp");
+    const extra = run(["acp", "now"]);
+    expect(extra.status).toBe(2);
+    expect(extra.stderr.trim()).toBe('opencode-lsp: unexpected argument "now" for acp (see opencode-lsp --help)');
   });
 });
