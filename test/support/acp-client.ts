@@ -39,6 +39,8 @@ export class AcpTestClient {
   readonly writes: acp.WriteTextFileRequest[] = [];
   readonly permissionRequests: acp.RequestPermissionRequest[] = [];
   readonly terminals = new Map<string, RunningTerminal>();
+  /** Called as each session/update arrives (benchmarks time them). */
+  onUpdate: ((notification: acp.SessionNotification) => void) | undefined;
   /** The answer to the next permission request: an option id, or "cancelled". */
   permission: (request: acp.RequestPermissionRequest) => string = () => "allow_once";
   readonly exited: Promise<number | null>;
@@ -57,7 +59,10 @@ export class AcpTestClient {
     this.child.stdout.on("end", () => tee.end());
     this.child.stderr.on("data", (chunk: Buffer) => (this.stderrText += chunk.toString("utf8")));
     const app = client({ name: "acp-test-client" })
-      .onNotification(methods.client.session.update, ({ params }) => void this.updates.push(params))
+      .onNotification(methods.client.session.update, ({ params }) => {
+        this.onUpdate?.(params);
+        this.updates.push(params);
+      })
       .onRequest(methods.client.session.requestPermission, ({ params }) => {
         this.permissionRequests.push(params);
         const picked = this.permission(params);
