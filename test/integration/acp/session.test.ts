@@ -2,7 +2,7 @@
 // real openai SDK: initialize, session/new with its modes, options and slash commands, and a prompt
 // whose stream arrives as chunks and whose edit arrives as a diff and lands in the client's buffer
 // through fs/write_text_file (the unsaved text it read included), never on disk.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
@@ -51,6 +51,24 @@ describe("acp: initialize and session/new", () => {
     const bad = acpWorkspace({}, { alpha: provider!.baseURLs.openai }, { permissions: { edit: "sometimes" } });
     await expect(client.newSession(bad)).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("permissions.edit") });
     expect((await client.newSession(root)).sessionId).toBeTruthy(); // still serving
+  });
+});
+
+describe("acp: no model yet", () => {
+  it("session/new answers auth_required with the way to set one; after it is set, authenticate and new work", async () => {
+    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "ok" }] });
+    const root = acpWorkspace({}, { alpha: provider.baseURLs.openai });
+    const config = JSON.parse(readFileSync(join(root, "opencode.json"), "utf8"));
+    writeFileSync(join(root, "opencode.json"), JSON.stringify({ ...config, model: undefined }));
+    client = new AcpTestClient({ cwd: root });
+    const init = await client.initialize();
+    expect(init.authMethods).toEqual([expect.objectContaining({ id: "opencode-config" })]);
+    await expect(client.newSession(root)).rejects.toMatchObject({ code: -32000, message: expect.stringContaining("no model chosen"), data: { authMethods: ["opencode-config"] } });
+    writeFileSync(join(root, "opencode.json"), JSON.stringify(config));
+    expect(await client.agent.request("authenticate", { methodId: "opencode-config" })).toEqual({});
+    await expect(client.agent.request("authenticate", { methodId: "oauth" })).rejects.toMatchObject({ code: -32602 });
+    const { sessionId } = await client.newSession(root);
+    expect(await client.prompt(sessionId, "hi")).toEqual({ stopReason: "end_turn" });
   });
 });
 
