@@ -6,11 +6,11 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import OpenAI from "openai";
 import { acpWorkspace, AcpTestClient } from "../test/support/acp-client.ts";
 import { isolatedEnv, LspTestClient, SERVER_BIN } from "../test/support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedTurn } from "../test/support/providers/scripted-server.ts";
 import { median, quantile } from "./support/stats.ts";
+import { firstChunkViaLsp, firstChunkViaSdk } from "./support/first-chunk.ts";
 import type { BenchRow } from "./types.ts";
 
 export const title = "acp: spawn → initialize, first model byte → agent_message_chunk";
@@ -76,30 +76,8 @@ export async function run(): Promise<BenchRow[]> {
         return { overhead: firstChunkAt - written, total: firstChunkAt - t };
       };
       await lspClient.initialize({ rootUri: pathToFileURL(root).href });
-      const lspSession = (await lspClient.request<{ sessionId: string }>("opencode/session/new", {})).sessionId;
-      let lspFirstAt: number | undefined;
-      lspClient.connection.onNotification("opencode/session/update", (p: { sessionId: string; update: { kind: string } }) => {
-        if (p.sessionId === lspSession && p.update.kind === "message_chunk" && lspFirstAt === undefined) lspFirstAt = performance.now();
-      });
-      const viaLsp = async (): Promise<number> => {
-        lspFirstAt = undefined;
-        const before = provider.requests.length;
-        const result = await lspClient.request<{ stopReason: string }>("opencode/session/prompt", { sessionId: lspSession, prompt: "say three words" });
-        if (result.stopReason !== "end_turn") throw new Error(`lsp prompt: ${result.stopReason}`);
-        const written = provider.requests[before]?.firstChunkAt;
-        if (written === undefined || lspFirstAt === undefined) throw new Error("no first chunk seen (lsp)");
-        return lspFirstAt - written;
-      };
-      const sdk = new OpenAI({ apiKey: "k", baseURL: provider.baseURLs.openai, maxRetries: 0, logLevel: "off" });
-      const viaSdk = async (): Promise<number> => {
-        const before = provider.requests.length;
-        const stream = await sdk.chat.completions.create({ model: "m", messages: [{ role: "user", content: "say three words" }], stream: true, stream_options: { include_usage: true } });
-        let at: number | undefined;
-        for await (const chunk of stream) if (at === undefined && chunk.choices[0]?.delta?.content) at = performance.now();
-        const written = provider.requests[before]?.firstChunkAt;
-        if (written === undefined || at === undefined) throw new Error("no first chunk seen (sdk)");
-        return at - written;
-      };
+      const viaLsp = await firstChunkViaLsp(lspClient, provider);
+      const viaSdk = firstChunkViaSdk(provider);
       // The first prompt starts the session's worker; later ones find it running (idle window 30 s).
       const cold = await viaAcp();
       rows.push({ name: "spawn → initialize → session/new → first agent_message_chunk, cold (worker start included)", value: `${(performance.now() - started).toFixed(1)} ms` });

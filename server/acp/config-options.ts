@@ -35,8 +35,3 @@ export function configOptions(models: ModelEntry[], state: { model: string; mode
     },
   ];
 }
-
-/** Whether `value` is one of the model option's choices. */
-export function isModelChoice(models: ModelEntry[], current: string, value: string): boolean {
-  return modelChoices(models, current).some((c) => c.value === value);
-}

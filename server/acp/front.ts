@@ -11,7 +11,7 @@ import type { SessionUpdate } from "../bus/events.ts";
 import type { Logger } from "../log.ts";
 import type { AnySession } from "../sessions/manager.ts";
 import { ClientBuffers } from "./client-buffers.ts";
-import { configOptions, isModelChoice, MODE_OPTION, MODEL_OPTION } from "./config-options.ts";
+import { configOptions, MODE_OPTION, MODEL_OPTION } from "./config-options.ts";
 import { mcpSpec } from "./mcp-servers.ts";
 import { initialMode, isMode, modeState, PLAN_MODE_NOTE, withMode, type ModeId } from "./modes.ts";
 import { askThroughClient } from "./permissions.ts";
@@ -210,8 +210,7 @@ export class AcpFront {
     if (params.configId === MODE_OPTION && typeof value === "string") {
       this.setMode(entry, value);
     } else if (params.configId === MODEL_OPTION && typeof value === "string") {
-      const models = await entry.runtime.usableModels();
-      if (!isModelChoice(models, entry.session.model, value)) throw RequestError.invalidParams({ value }, `"${value}" is not one of the usable models`);
+      // Any model that can be used now (a known provider, a key), like the LSP front's model.select.
       try {
         entry.runtime.sessions.setModel(entry.session.id, value);
       } catch (error) {

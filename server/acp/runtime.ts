@@ -79,9 +79,12 @@ export class AcpRuntime {
     return this.issues.length > 0 ? `invalid configuration: ${this.issues.map(formatIssue).join("; ")}` : undefined;
   }
 
-  /** The catalogue with what is usable now (local servers probed once per configuration). */
+  /**
+   * The catalogue with what is usable now, local servers probed once per configuration (a refused
+   * connection answers at once; the timeout is for a host that does not answer at all).
+   */
   usableModels(): Promise<ModelEntry[]> {
-    this.models ??= this.client.listModels({ probe: true }).catch(() => []);
+    this.models ??= this.client.listModels({ probe: true, probeTimeoutMs: 1500 }).catch(() => []);
     return this.models;
   }
 

@@ -10,7 +10,9 @@ import { dirname, join } from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import { client, methods, ndJsonStream } from "@agentclientprotocol/sdk";
+import { afterEach } from "vitest";
 import { isolatedEnv, SERVER_BIN } from "./lsp-client.ts";
+import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "./providers/scripted-server.ts";
 
 export interface AcpClientOptions {
   cwd: string;
@@ -200,4 +202,32 @@ export function acpWorkspace(files: Record<string, string>, providers: Record<st
   const first = Object.keys(providers)[0];
   writeFileSync(join(root, "opencode.json"), JSON.stringify({ model: `${first}/${first}-model`, providers: entries, permissions: { edit: "allow", bash: "allow" }, ...config }, null, 2));
   return root;
+}
+
+/** A test file's ACP clients and scripted providers (openai protocol), killed and closed after each test. */
+export function acpFixtures() {
+  const clients: { kill(): void }[] = [];
+  const providers: ScriptedProvider[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.kill();
+    for (const p of providers.splice(0)) await p.close();
+  });
+  return {
+    async provider(turns: ScriptedTurn[] = [{ text: "ok" }]): Promise<ScriptedProvider> {
+      const p = await startScriptedProvider({ protocol: "openai", turns });
+      providers.push(p);
+      return p;
+    },
+    /** A client connected to a new `opencode-lsp acp` in `root`, initialized. */
+    async client(root: string, options: Omit<AcpClientOptions, "cwd"> = {}): Promise<AcpTestClient> {
+      const c = this.track(new AcpTestClient({ cwd: root, ...options }));
+      await c.initialize();
+      return c;
+    },
+    /** Kills `c` after the test. */
+    track<T extends { kill(): void }>(c: T): T {
+      clients.push(c);
+      return c;
+    },
+  };
 }

@@ -2,19 +2,11 @@
 // refuses, requests before initialize, a prompt for an unknown session, a second prompt while one
 // runs — each a JSON-RPC error; the process keeps serving and stdout carries protocol lines only.
 import { spawnSync } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
-import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
+import { describe, expect, it } from "vitest";
+import { acpFixtures, acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
 import { isolatedEnv, SERVER_BIN } from "../../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../../support/providers/scripted-server.ts";
 
-let client: AcpTestClient | undefined;
-let provider: ScriptedProvider | undefined;
-afterEach(async () => {
-  client?.kill();
-  await provider?.close();
-  client = undefined;
-  provider = undefined;
-});
+const fixtures = acpFixtures();
 
 const waitFor = async (c: AcpTestClient, test: (m: Record<string, any>) => boolean) => {
   await expect.poll(() => c.stdoutMessages().find(test), { timeout: 5000 }).toBeDefined();
@@ -23,9 +15,9 @@ const waitFor = async (c: AcpTestClient, test: (m: Record<string, any>) => boole
 
 describe("acp: bad input", () => {
   it("answers garbage, batches, unknown methods and bad params with JSON-RPC errors and keeps serving", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "still ok", firstTokenDelayMs: 300 }] });
+    const provider = await fixtures.provider([{ text: "still ok", firstTokenDelayMs: 300 }]);
     const root = acpWorkspace({ "a.txt": "a\n" }, { alpha: provider.baseURLs.openai });
-    client = new AcpTestClient({ cwd: root });
+    const client = fixtures.track(new AcpTestClient({ cwd: root }));
 
     // Before initialize: refused, not crashed.
     await expect(client.newSession(root)).rejects.toMatchObject({ code: -32600 });
@@ -48,20 +40,19 @@ describe("acp: bad input", () => {
     const { sessionId } = await client.newSession(root, [{ name: "fs", command: "mcp-server-filesystem", args: [root], env: [{ name: "DEBUG", value: "1" }] }]);
     await expect(client.agent.request("session/prompt", { sessionId, prompt: [] })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("empty") });
     const first = client.prompt(sessionId, "one");
-    await expect.poll(() => provider!.requests.length, { timeout: 5000 }).toBe(1);
+    await expect.poll(() => provider.requests.length, { timeout: 5000 }).toBe(1);
     await expect(client.prompt(sessionId, "two at once")).rejects.toMatchObject({ code: -32600, message: expect.stringContaining("already running") });
     expect(await first).toEqual({ stopReason: "end_turn" });
     expect(client.textOf(sessionId)).toBe("still ok");
 
     expect(client.child.exitCode).toBeNull();
-    expect(() => client!.stdoutMessages()).not.toThrow(); // every stdout line is a JSON-RPC message
+    expect(() => client.stdoutMessages()).not.toThrow(); // every stdout line is a JSON-RPC message
   });
 
   it("exits 0 when the client closes stdin, with a session worker running", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "ok" }] });
+    const provider = await fixtures.provider();
     const root = acpWorkspace({ "a.txt": "a\n" }, { alpha: provider.baseURLs.openai });
-    client = new AcpTestClient({ cwd: root });
-    await client.initialize();
+    const client = await fixtures.client(root);
     const { sessionId } = await client.newSession(root);
     await client.prompt(sessionId, "hi"); // starts the session's worker
     client.child.stdin.end();

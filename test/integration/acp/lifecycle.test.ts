@@ -4,31 +4,15 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
-import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
+import { describe, expect, it } from "vitest";
+import { acpFixtures, acpWorkspace } from "../../support/acp-client.ts";
+import type { ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
 const SOURCE = "export const answer = 41;\n";
 
-const clients: AcpTestClient[] = [];
-const providers: ScriptedProvider[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.kill();
-  for (const p of providers.splice(0)) await p.close();
-});
-
-async function provider(turns: ScriptedTurn[]): Promise<ScriptedProvider> {
-  const p = await startScriptedProvider({ protocol: "openai", turns });
-  providers.push(p);
-  return p;
-}
-
-async function connect(root: string, env: NodeJS.ProcessEnv = {}): Promise<AcpTestClient> {
-  const client = new AcpTestClient({ cwd: root, env });
-  clients.push(client);
-  await client.initialize();
-  return client;
-}
+const fixtures = acpFixtures();
+const provider = (turns: ScriptedTurn[]) => fixtures.provider(turns);
+const connect = (root: string, env: NodeJS.ProcessEnv = {}) => fixtures.client(root, { env });
 
 describe("acp: cancel", () => {
   it("session/cancel mid-stream ends the turn with cancelled and closes the model stream", async () => {

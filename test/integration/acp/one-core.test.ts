@@ -5,34 +5,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
+import type * as acp from "@agentclientprotocol/sdk";
+import { describe, expect, it } from "vitest";
+import { acpFixtures, acpWorkspace, type AcpTestClient } from "../../support/acp-client.ts";
 import { FIX_SCENARIO, mathWorkspace } from "../../support/agent-workspace.ts";
 import { LspTestClient } from "../../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
+import type { ScriptedProvider, ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
 const TWO_LINES = "const first = 1;\nconst second = 2;\n";
 const BOTH = "const first = 10;\nconst second = 20;\n";
 
-const clients: { kill(): void }[] = [];
-const providers: ScriptedProvider[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.kill();
-  for (const p of providers.splice(0)) await p.close();
-});
-
-async function provider(turns: ScriptedTurn[] = [{ text: "ok" }]): Promise<ScriptedProvider> {
-  const p = await startScriptedProvider({ protocol: "openai", turns });
-  providers.push(p);
-  return p;
-}
-
-async function acpClient(root: string, capabilities?: ConstructorParameters<typeof AcpTestClient>[0]["capabilities"]): Promise<AcpTestClient> {
-  const c = new AcpTestClient({ cwd: root, ...(capabilities ? { capabilities } : {}) });
-  clients.push(c);
-  await c.initialize();
-  return c;
-}
+const fixtures = acpFixtures();
+const provider = (turns?: ScriptedTurn[]) => fixtures.provider(turns);
+const acpClient = (root: string, capabilities?: acp.ClientCapabilities): Promise<AcpTestClient> => fixtures.client(root, capabilities ? { capabilities } : {});
 
 const read: ScriptedTurn[] = [{ toolCalls: [{ id: "r", name: "read", arguments: { path: "lines.ts" } }] }, { text: "read it" }];
 /** The whole file as the session last read it (TWO_LINES), with one line changed. */
@@ -95,8 +80,7 @@ describe("one core: the LSP front and ACP", () => {
   it("the same scenario leaves the same files and the same tool results", async () => {
     const viaLsp = await provider(FIX_SCENARIO);
     const lspRoot = mathWorkspace(viaLsp, "openai");
-    const lsp = new LspTestClient({ cwd: lspRoot });
-    clients.push(lsp);
+    const lsp = fixtures.track(new LspTestClient({ cwd: lspRoot }));
     await lsp.initialize({ rootUri: pathToFileURL(lspRoot).href, initializationOptions: { permissions: { edit: "allow", bash: "allow" } } });
     await lsp.request("workspace/executeCommand", { command: "opencode.ask", arguments: [{ prompt: "make the test pass" }] });
 

@@ -3,27 +3,19 @@
 // the modes (ask / auto-edit / plan) change what asks, what runs and what is refused.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
-import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
+import { describe, expect, it } from "vitest";
+import { acpFixtures, acpWorkspace } from "../../support/acp-client.ts";
+import type { ScriptedProvider, ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
 const SOURCE = "export const answer = 41;\n";
 const EDIT: ScriptedTurn = { toolCalls: [{ id: "e1", name: "edit", arguments: { path: "answer.ts", oldString: "41", newString: "42" } }] };
 
-let client: AcpTestClient | undefined;
-let provider: ScriptedProvider | undefined;
-afterEach(async () => {
-  client?.kill();
-  await provider?.close();
-  client = undefined;
-  provider = undefined;
-});
+const fixtures = acpFixtures();
 
 async function start(turns: ScriptedTurn[], permissions: Record<string, unknown>) {
-  provider = await startScriptedProvider({ protocol: "openai", turns });
+  const provider = await fixtures.provider(turns);
   const root = acpWorkspace({ "answer.ts": SOURCE }, { alpha: provider.baseURLs.openai }, { permissions });
-  client = new AcpTestClient({ cwd: root, capabilities: {} }); // no fs: edits go to disk, easy to check
-  await client.initialize();
+  const client = await fixtures.client(root, { capabilities: {} }); // no fs: edits go to disk, easy to check
   const { sessionId, modes } = await client.newSession(root);
   return { root, client, provider, sessionId, modes, file: join(root, "answer.ts") };
 }

@@ -4,34 +4,27 @@
 // through fs/write_text_file (the unsaved text it read included), never on disk.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
-import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
+import { describe, expect, it } from "vitest";
+import { acpFixtures, acpWorkspace } from "../../support/acp-client.ts";
+import type { ScriptedProvider, ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
 const SOURCE = "export function area(width: number, height: number): number {\n  return width + height;\n}\n";
 
-let client: AcpTestClient | undefined;
-let provider: ScriptedProvider | undefined;
-afterEach(async () => {
-  client?.kill();
-  await provider?.close();
-  client = undefined;
-  provider = undefined;
-});
+const fixtures = acpFixtures();
 
 async function start(turns: ScriptedTurn[], config: Record<string, unknown> = {}) {
-  provider = await startScriptedProvider({ protocol: "openai", turns });
+  const provider = await fixtures.provider(turns);
   const root = acpWorkspace({ "area.ts": SOURCE }, { alpha: provider.baseURLs.openai }, config);
-  client = new AcpTestClient({ cwd: root });
-  const init = await client.initialize();
-  return { root, client, init, provider };
+  const client = await fixtures.client(root);
+  return { root, client, provider };
 }
 
 const messagesOf = (p: ScriptedProvider, i: number) => JSON.stringify(p.requests[i]!.body.messages);
 
 describe("acp: initialize and session/new", () => {
   it("announces protocol 1, its capabilities, and a session's modes, model option and slash commands", async () => {
-    const { root, client, init } = await start([{ text: "ok" }]);
+    const { root, client } = await start([{ text: "ok" }]);
+    const init = await client.initialize(); // again: the same answer
     expect(init.protocolVersion).toBe(1);
     expect(init.agentCapabilities).toMatchObject({ loadSession: true, promptCapabilities: { embeddedContext: true }, sessionCapabilities: { list: {}, resume: {}, close: {} } });
     expect(init.agentInfo).toMatchObject({ name: "opencode-lsp" });
@@ -46,9 +39,9 @@ describe("acp: initialize and session/new", () => {
   });
 
   it("refuses a relative cwd and reports an invalid opencode.json, naming the key", async () => {
-    const { root, client } = await start([{ text: "ok" }]);
+    const { root, client, provider } = await start([{ text: "ok" }]);
     await expect(client.newSession("relative/dir")).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("absolute path") });
-    const bad = acpWorkspace({}, { alpha: provider!.baseURLs.openai }, { permissions: { edit: "sometimes" } });
+    const bad = acpWorkspace({}, { alpha: provider.baseURLs.openai }, { permissions: { edit: "sometimes" } });
     await expect(client.newSession(bad)).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("permissions.edit") });
     expect((await client.newSession(root)).sessionId).toBeTruthy(); // still serving
   });
@@ -56,11 +49,11 @@ describe("acp: initialize and session/new", () => {
 
 describe("acp: no model yet", () => {
   it("session/new answers auth_required with the way to set one; after it is set, authenticate and new work", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: [{ text: "ok" }] });
+    const provider = await fixtures.provider();
     const root = acpWorkspace({}, { alpha: provider.baseURLs.openai });
     const config = JSON.parse(readFileSync(join(root, "opencode.json"), "utf8"));
     writeFileSync(join(root, "opencode.json"), JSON.stringify({ ...config, model: undefined }));
-    client = new AcpTestClient({ cwd: root });
+    const client = await fixtures.client(root);
     const init = await client.initialize();
     expect(init.authMethods).toEqual([expect.objectContaining({ id: "opencode-config" })]);
     await expect(client.newSession(root)).rejects.toMatchObject({ code: -32000, message: expect.stringContaining("no model chosen"), data: { authMethods: ["opencode-config"] } });

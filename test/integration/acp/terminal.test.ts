@@ -1,26 +1,19 @@
 // bash over ACP: in the client's terminal when it offers terminal/* (the call shows the terminal, the
 // model gets its output and exit code, the terminal is released; cancel and timeout kill it), and in
 // our own sandbox when it does not.
-import { afterEach, describe, expect, it } from "vitest";
-import { acpWorkspace, AcpTestClient } from "../../support/acp-client.ts";
-import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../../support/providers/scripted-server.ts";
+import type * as acp from "@agentclientprotocol/sdk";
+import { describe, expect, it } from "vitest";
+import { acpFixtures, acpWorkspace } from "../../support/acp-client.ts";
+import type { ScriptedProvider, ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
-let client: AcpTestClient | undefined;
-let provider: ScriptedProvider | undefined;
-afterEach(async () => {
-  client?.kill();
-  await provider?.close();
-  client = undefined;
-  provider = undefined;
-});
+const fixtures = acpFixtures();
 
 const bash = (command: string, extra: Record<string, unknown> = {}): ScriptedTurn => ({ toolCalls: [{ id: "b1", name: "bash", arguments: { command, ...extra } }] });
 
-async function start(turns: ScriptedTurn[], capabilities: ConstructorParameters<typeof AcpTestClient>[0]["capabilities"]) {
-  provider = await startScriptedProvider({ protocol: "openai", turns });
+async function start(turns: ScriptedTurn[], capabilities: acp.ClientCapabilities) {
+  const provider = await fixtures.provider(turns);
   const root = acpWorkspace({ "a.txt": "a\n" }, { alpha: provider.baseURLs.openai });
-  client = new AcpTestClient({ cwd: root, capabilities: capabilities ?? {} });
-  await client.initialize();
+  const client = await fixtures.client(root, { capabilities });
   const { sessionId } = await client.newSession(root);
   return { root, client, provider, sessionId };
 }
