@@ -20,13 +20,16 @@ const common: BuildOptions = {
   logLevel: "warning",
 };
 
-// Four bundles: the server and CLI; the session worker; `run`; the MCP hub. Apart, because code two bundles
+// Five bundles: the server and CLI; the session worker; `run`; `acp`; the MCP hub. Apart, because code two bundles
 // share would be split into chunks the server loads at start-up: the agent's tools use classic zod,
 // whose core would then come with the server's zod/mini (about 400 KB more to parse at every start).
+// `acp` goes into dist/ itself (its own chunks beside the server's), so its sessions find the worker
+// bundle at ./worker/ as the server's do.
 await Promise.all([
   build({ ...common, entryPoints: { main: "server/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { "session-worker": "server/sessions/session-worker.ts" }, outdir: "dist/worker" }),
   build({ ...common, entryPoints: { run: "server/cli/run.ts" }, outdir: "dist/run" }),
   // The MCP hub (the MCP SDK, with classic zod), loaded by dist/ and dist/run/ when a server is used.
   build({ ...common, entryPoints: { hub: "server/mcp/hub.ts" }, outdir: "dist/mcp" }),
+  build({ ...common, entryPoints: { acp: "server/acp/main.ts" }, outdir: "dist" }),
 ]);

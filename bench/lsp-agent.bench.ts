@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import OpenAI from "openai";
 import { LspTestClient } from "../test/support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedTurn } from "../test/support/providers/scripted-server.ts";
 import { median, percentiles, quantile } from "./support/stats.ts";
+import { firstChunkViaLsp, firstChunkViaSdk } from "./support/first-chunk.ts";
 import type { BenchRow } from "./types.ts";
 
 export const title = "lsp-agent: code-action listing, first token → session/update";
@@ -76,30 +76,8 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ name: "  ratio p50 / p95 (code actions / health)", value: `${(quantile(actionTimes, 0.5) / quantile(healthTimes, 0.5)).toFixed(2)}x / ${(quantile(actionTimes, 0.95) / quantile(healthTimes, 0.95)).toFixed(2)}x` });
 
     // --- first token → session/update ------------------------------------------------------------
-    const { sessionId } = await client.request<{ sessionId: string }>("opencode/session/new", { title: "first token" });
-    let firstUpdateAt: number | undefined;
-    client.connection.onNotification("opencode/session/update", (p: { sessionId: string; update: { kind: string } }) => {
-      if (p.sessionId === sessionId && p.update.kind === "message_chunk" && firstUpdateAt === undefined) firstUpdateAt = performance.now();
-    });
-    const viaServer = async (): Promise<number> => {
-      firstUpdateAt = undefined;
-      const before = provider.requests.length;
-      const result = await client.request<{ stopReason: string; error?: string }>("opencode/session/prompt", { sessionId, prompt: "say three words" });
-      if (result.stopReason !== "end_turn") throw new Error(`prompt: ${result.stopReason} ${result.error ?? ""}`);
-      const written = provider.requests[before]?.firstChunkAt;
-      if (written === undefined || firstUpdateAt === undefined) throw new Error("no first chunk seen");
-      return firstUpdateAt - written;
-    };
-    const sdk = new OpenAI({ apiKey: "k", baseURL: provider.baseURLs.openai, maxRetries: 0, logLevel: "off" });
-    const viaSdk = async (): Promise<number> => {
-      const before = provider.requests.length;
-      const stream = await sdk.chat.completions.create({ model: "m", messages: [{ role: "user", content: "say three words" }], stream: true, stream_options: { include_usage: true } });
-      let at: number | undefined;
-      for await (const chunk of stream) if (at === undefined && chunk.choices[0]?.delta?.content) at = performance.now();
-      const written = provider.requests[before]?.firstChunkAt;
-      if (written === undefined || at === undefined) throw new Error("no first chunk seen (sdk)");
-      return at - written;
-    };
+    const viaServer = await firstChunkViaLsp(client, provider);
+    const viaSdk = firstChunkViaSdk(provider);
     // Warm-up: the first prompt starts the session's worker; later prompts find it running (idle window 30 s).
     await viaServer();
     await viaServer();

@@ -76,8 +76,17 @@ async function main(argv: string[]): Promise<number | undefined> {
     case "run": {
       const log = await logger({ logLevel: invocation.options.logLevel ?? process.env.OPENCODE_LSP_LOG_LEVEL ?? "warn", logFile: invocation.options.logFile });
       if (!log) return 2;
-      const { runHeadless } = await loadRun();
+      const { runHeadless } = await loadBundle<typeof import("./cli/run.ts")>("./run/run.js", "./cli/run.ts");
       return runHeadless(invocation.run, invocation.cwd, log);
+    }
+    case "acp": {
+      const log = await logger(invocation.options);
+      if (!log) return 2;
+      keepStdoutForFrames(log);
+      guardProcess(log);
+      const [{ serveAcp }, { VERSION }] = await Promise.all([loadBundle<typeof import("./acp/main.ts")>("./acp.js", "./acp/main.ts"), import("./version.ts")]);
+      // The client closed stdin: nothing left to serve (keep-alive sockets must not hold the process).
+      process.exit(await serveAcp({ log, version: VERSION }));
     }
     case "lsp": {
       const log = await logger(invocation.options);
@@ -97,12 +106,13 @@ async function main(argv: string[]): Promise<number | undefined> {
 }
 
 /**
- * `run` is bundled on its own (dist/run/run.js): the agent and its tools stay out of the bundle the
- * language server starts from. From the sources (tests), the module itself.
+ * `run` and `acp` are bundled on their own (dist/run/run.js, dist/acp.js): the agent, its tools and
+ * the ACP SDK stay out of the bundle the language server starts from. From the sources (tests), the
+ * module itself.
  */
-function loadRun(): Promise<typeof import("./cli/run.ts")> {
+function loadBundle<T>(bundle: string, source: string): Promise<T> {
   const bundled = !import.meta.url.endsWith(".ts");
-  return import(new URL(bundled ? "./run/run.js" : "./cli/run.ts", import.meta.url).href);
+  return import(new URL(bundled ? bundle : source, import.meta.url).href);
 }
 
 function usageError(message: string): number {
@@ -125,7 +135,7 @@ async function logger(options: GlobalOptions): Promise<Logger | undefined> {
   }
 }
 
-/** In stdio mode stdout carries LSP frames only: whatever a dependency prints goes to the log. */
+/** In stdio mode stdout carries protocol messages only (LSP frames, ACP lines): whatever a dependency prints goes to the log. */
 function keepStdoutForFrames(log: Logger): void {
   const toLog = (level: "info" | "warn" | "debug") => (...args: unknown[]) => log[level]({ console: true }, args.map(String).join(" "));
   console.log = toLog("info");

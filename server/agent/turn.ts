@@ -9,7 +9,8 @@ import type { ToolContext } from "../tools/types.ts";
 import { compact, COMPACT_AT, projectedTokens } from "./compaction.ts";
 import type { ModelClient } from "./model-client.ts";
 
-export type StopReason = "end_turn" | "cancelled" | "max_turns" | "error";
+/** refusal: the model declined to answer (a provider's content filter or refusal stop). */
+export type StopReason = "end_turn" | "cancelled" | "max_turns" | "refusal" | "error";
 
 export interface TurnResult {
   stopReason: StopReason;
@@ -70,6 +71,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
     const calls: ToolCall[] = [];
     let failure: string | undefined;
     let failureKind: string | undefined;
+    let refused = false;
     try {
       const stream = client.stream(model, {
         system: options.system,
@@ -103,6 +105,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
             failureKind = event.error.kind;
             break;
           case "stop":
+            refused = event.reason === "refusal";
             break;
         }
       }
@@ -116,7 +119,7 @@ export async function runTurn(options: TurnOptions): Promise<TurnResult> {
     if (text || calls.length > 0) messages.push({ role: "assistant", content: text, ...(calls.length ? { toolCalls: calls } : {}) });
     if (signal.aborted) return closeCalls(messages, calls, result("cancelled"));
     if (failure !== undefined) return closeCalls(messages, calls, result("error", failure, failureKind));
-    if (calls.length === 0) return result("end_turn");
+    if (calls.length === 0) return result(refused ? "refusal" : "end_turn");
 
     for (const [i, call] of calls.entries()) {
       if (signal.aborted) return closeCalls(messages, calls.slice(i), result("cancelled"));

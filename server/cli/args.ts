@@ -5,7 +5,7 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats", "mcp"] as const;
+export const COMMANDS = ["lsp", "acp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats", "mcp"] as const;
 
 /** Commands that parse their own arguments (privacy/: trust, audit, stats). */
 export const PASSTHROUGH = ["trust", "audit", "stats"] as const;
@@ -30,6 +30,7 @@ export type Invocation =
   | { kind: "help"; command?: Command }
   | { kind: "version" }
   | { kind: "lsp"; transport: Transport; options: GlobalOptions }
+  | { kind: "acp"; options: GlobalOptions }
   | { kind: "doctor"; options: GlobalOptions; cwd: string }
   | { kind: "run"; options: GlobalOptions; run: RunOptions; cwd: string }
   | { kind: "models"; options: GlobalOptions; json: boolean; cwd: string }
@@ -56,6 +57,7 @@ const PER_COMMAND: Record<Command, Options> = {
     // Passed by some clients (VS Code); the language server library watches that process.
     clientProcessId: { type: "string" },
   },
+  acp: {},
   doctor: {},
   models: { json: { type: "boolean" } },
   mcp: { json: { type: "boolean" } },
@@ -95,6 +97,9 @@ export function parseInvocation(argv: string[], cwd = process.cwd()): Invocation
   const options: GlobalOptions = { logFile: values["log-file"] as string | undefined, logLevel: values["log-level"] as string | undefined };
 
   switch (command) {
+    case "acp":
+      if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for acp`);
+      return { kind: "acp", options };
     case "doctor":
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for doctor`);
       return { kind: "doctor", options, cwd };

@@ -13,6 +13,7 @@ Usage:
   opencode-lsp [--stdio]          LSP server on stdin/stdout (the default)
   opencode-lsp --socket=PORT      LSP server listening on 127.0.0.1:PORT (one client)
   opencode-lsp --pipe=NAME        LSP server listening on a named pipe / Unix socket (one client)
+  opencode-lsp acp                the agent over the Agent Client Protocol on stdio (Zed, JetBrains, ...)
   opencode-lsp doctor             show the effective configuration and where each value came from
   opencode-lsp run "PROMPT"       one headless agent turn in this directory (see run --help)
   opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
@@ -30,6 +31,16 @@ ${GLOBAL}`,
 
 Runs the language server. Editors start it with --stdio (the default). With --socket or --pipe it
 listens, prints "opencode-lsp listening on ..." to stderr, and serves the first client to connect.
+
+${GLOBAL}`,
+  acp: `Usage: opencode-lsp acp
+
+Speaks the Agent Client Protocol (ACP, version 1) on stdin/stdout, for agent panels: Zed
+(agent_servers), JetBrains AI Assistant (acp.json), CodeCompanion and avante.nvim in Neovim,
+agent-shell in Emacs. The same agent as the language server: sessions, tools, permissions and
+opencode.json (read from each session's cwd). File reads and writes go through the client's
+buffers and bash through its terminal when the client offers them; permission prompts are
+session/request_permission. Modes: ask, auto-edit, plan (read-only).
 
 ${GLOBAL}`,
   doctor: `Usage: opencode-lsp doctor

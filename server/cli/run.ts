@@ -105,6 +105,7 @@ export async function runHeadless(options: RunOptions, cwd: string, log: Logger)
     else if (!endsWithNewline) out.write("\n");
     if (result.stopReason === "error") err.write(`opencode-lsp: ${result.error}\n`);
     if (result.stopReason === "max_turns") err.write("opencode-lsp: stopped at the step limit for one turn\n");
+    if (result.stopReason === "refusal") err.write("opencode-lsp: the model declined to answer\n");
     if (interrupted || result.stopReason === "cancelled") return 130;
     return result.stopReason === "error" ? 1 : 0;
   } finally {

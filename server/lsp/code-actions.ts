@@ -1,6 +1,7 @@
 // OpenCode's code actions: which ones a range offers (cheap: no model, no session), and the prompt
 // each one runs when resolved or executed.
 import type { CodeAction, CodeActionParams, Diagnostic, Range } from "vscode-languageserver/node";
+import { TASKS } from "../agent/tasks.ts";
 
 export type ActionKind = "fix" | "explain" | "refactor" | "tests" | "docs" | "instruction";
 
@@ -86,16 +87,14 @@ export function actionPrompt(data: ActionData, path: string, text: string): { pr
     case "fix": {
       const d = data.diagnostic;
       const what = d ? `${d.source ? `[${d.source}${d.code !== undefined ? ` ${d.code}` : ""}] ` : ""}${d.message}` : "the diagnostic";
-      return { prompt: `Fix this diagnostic at ${where}: ${what}\nMake the smallest correct change, with the edit tool.`, context: [around(start.line, 20)] };
+      return { prompt: TASKS.fix.prompt(`this diagnostic at ${where}: ${what}`), context: [around(start.line, 20)] };
     }
     case "explain":
-      return { prompt: `Explain what the selected code in ${where} does, briefly. Do not change any file.`, context: [`${path} lines ${start.line + 1}-${end.line + 1}:\n${selection}`] };
+      return { prompt: TASKS.explain.prompt(`the selected code in ${where}`), context: [`${path} lines ${start.line + 1}-${end.line + 1}:\n${selection}`] };
     case "refactor":
-      return { prompt: `Refactor the selected code in ${path} (lines ${start.line + 1}-${end.line + 1}) for clarity without changing its behaviour. Edit the file.`, context: [`Selection:\n${selection}`] };
     case "tests":
-      return { prompt: `Write tests for the selected code in ${path} (lines ${start.line + 1}-${end.line + 1}), following the project's test conventions. Create or edit the test file.`, context: [`Selection:\n${selection}`] };
     case "docs":
-      return { prompt: `Add documentation comments to the selected code in ${path} (lines ${start.line + 1}-${end.line + 1}), in the language's usual style. Edit the file.`, context: [`Selection:\n${selection}`] };
+      return { prompt: TASKS[data.opencode].prompt(`the selected code in ${path} (lines ${start.line + 1}-${end.line + 1})`), context: [`Selection:\n${selection}`] };
     case "instruction":
       return { prompt: `${data.instruction}\n(This instruction was written in a comment at ${where}; that comment line has been removed already.)`, context: [around(start.line, 30)] };
   }

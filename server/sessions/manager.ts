@@ -5,7 +5,7 @@ import type { Bus } from "../bus/bus.ts";
 import type { TextEdit } from "./editor-replica.ts";
 import type { Logger } from "../log.ts";
 import type { ModelClient } from "../agent/model-client.ts";
-import type { AskPermission, LanguageIntel } from "../tools/types.ts";
+import type { AskPermission, LanguageIntel, RunCommand } from "../tools/types.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { Config } from "../config/index.ts";
@@ -44,6 +44,10 @@ export interface SessionManagerOptions {
   ask?: (sessionId: string) => AskPermission;
   /** The proxied language servers: adds the LSP tools and diagnostics after edits. */
   intel?: LanguageIntel;
+  /** One session's view of the configuration (the ACP front's modes change its permissions); worker sessions. */
+  sessionConfig?: (sessionId: string, config: Config) => Config;
+  /** Runs one session's bash commands when the front runs them itself (an ACP client's terminal). */
+  runCommand?: (sessionId: string) => RunCommand | undefined;
 }
 
 /**
@@ -155,29 +159,30 @@ export class SessionManager {
     }
   }
 
-  private build(options: { model?: string; title?: string }, restoredId?: string): AnySession {
-    const model = options.model ?? this.options.config().model;
-    if (!model) throw new Error(`no model chosen. ${this.options.client.setupHint?.() ?? ""}`.trim());
-    const problem = this.options.client.checkModel?.(model);
-    if (problem) throw new Error(problem);
+  private build(options: CreateOptions, restoredId?: string): AnySession {
+    const model = this.usableModel(options.model ?? this.options.config().model);
     const { bus, log, client } = this.options;
     const id = restoredId ?? crypto.randomUUID();
+    const runCommand = this.options.runCommand?.(id);
+    const meta = { id, model, ...(options.title ? { title: options.title } : {})};
     if (this.options.isolation === "worker") {
       const ask = this.options.ask?.(id);
+      const { config, sessionConfig } = this.options;
       const session = new WorkerSession(
         {
           root: this.options.root,
           bus,
           workspace: this.workspace,
-          config: this.options.config,
+          config: sessionConfig ? () => sessionConfig(id, config()) : config,
           ...(ask ? { ask } : {}),
+          ...(runCommand ? { runCommand } : {}),
           ...(log ? { log } : {}),
           ...(this.options.limits ? { limits: this.options.limits } : {}),
           ...(this.options.intel ? { intel: this.options.intel } : {}),
           mcp: this.mcp.forSession(id),
           onWrite: (s, abs, result, before) => s.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) }),
         },
-        { id, model, ...(options.title ? { title: options.title } : {}) },
+        meta,
       );
       this.sessions.set(id, session);
       return session;
@@ -191,11 +196,35 @@ export class SessionManager {
     if (!this.options.tools) throw new Error("inline sessions need the manager's `tools`");
     const build = this.options.mcpTools;
     session = new Session(
-      { client, tools: this.options.tools, files, bus, ...(build ? { mcpTools: () => build(this.mcp.forSession(id)) } : {}), ...(log ? { log } : {}), ...(this.options.intel ? { intel: this.options.intel } : {}), ...(ask ? { ask } : {}), contextWindow: (m) => client.contextWindow?.(m) },
-      { id, model, ...(options.title ? { title: options.title } : {}) },
+      {
+        client,
+        tools: this.options.tools,
+        files,
+        bus,
+        ...(build ? { mcpTools: () => build(this.mcp.forSession(id)) } : {}),
+        ...(log ? { log } : {}),
+        ...(this.options.intel ? { intel: this.options.intel } : {}),
+        ...(ask ? { ask } : {}),
+        ...(runCommand ? { runCommand } : {}),
+        contextWindow: (m) => client.contextWindow?.(m),
+      },
+      meta,
     );
     this.sessions.set(id, session);
     return session;
+  }
+
+  /** The model, if it can be used now; else a clear error. */
+  private usableModel(model: string | undefined): string {
+    if (!model) throw new Error(`no model chosen. ${this.options.client.setupHint?.() ?? ""}`.trim());
+    const problem = this.options.client.checkModel?.(model);
+    if (problem) throw new Error(problem);
+    return model;
+  }
+
+  /** Switches a session's model; its next turn uses it. */
+  setModel(id: string, model: string): void {
+    this.require(id).model = this.usableModel(model);
   }
 
   get(id: string): AnySession | undefined {

@@ -8,7 +8,7 @@ import { createLogger } from "../log.ts";
 import type { Config } from "../config/index.ts";
 import { createModelClient } from "../providers/index.ts";
 import type { Message } from "../providers/types.ts";
-import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type PermissionRequest, type PermissionOutcome } from "../tools/index.ts";
+import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type CommandOutcome, type CommandRequest, type PermissionRequest, type PermissionOutcome } from "../tools/index.ts";
 import { mcpTools } from "../tools/mcp-tools.ts";
 import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ResolvedPath } from "../tools/paths.ts";
@@ -28,6 +28,8 @@ export interface SessionWorkerData {
   intel?: boolean;
   /** The main thread answers MCP calls (its hub). */
   mcp?: boolean;
+  /** The main thread runs bash's commands (the front's own terminals). */
+  commands?: boolean;
 }
 
 /** The session's files: local stat/list, reads and writes through the main thread's workspace doc. */
@@ -99,12 +101,15 @@ if (parentPort) {
       log,
       ...(intel ? { intel } : {}),
       ...(mcp ? { mcpTools: () => mcpTools(mcp) } : {}),
+      // Cancelling reaches the command through the main thread's own cancel of the turn.
+      ...(data.commands ? { runCommand: (request: CommandRequest) => rpc.call<CommandOutcome>("command", request) } : {}),
     },
     { id: data.id, model: data.model, title: data.title },
   );
   session.messages.push(...data.messages);
 
-  rpc.handle("prompt", async ({ text, options }: { text: string; options: PromptOptions }) => {
+  rpc.handle("prompt", async ({ text, options, model }: { text: string; options: PromptOptions; model?: string }) => {
+    if (model) session.model = model;
     const result = await session.prompt(text, options);
     return { result, messages: session.messages };
   });

@@ -13,7 +13,7 @@ import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
 import type { McpTurnTools } from "../tools/mcp-tools.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
-import { ToolSession, type AskPermission, type LanguageIntel } from "../tools/types.ts";
+import { ToolSession, type AskPermission, type LanguageIntel, type RunCommand } from "../tools/types.ts";
 import type { WorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ModelClient } from "../agent/model-client.ts";
 import { buildSystemPrompt } from "../agent/system-prompt.ts";
@@ -36,6 +36,8 @@ export interface SessionDeps {
    * built-in ones. A function, so the LSP front's main thread, which never runs a turn, never loads them.
    */
   mcpTools?: () => Promise<McpTurnTools>;
+  /** Runs bash's commands when the front runs them itself (an ACP client's terminal). */
+  runCommand?: RunCommand;
 }
 
 export interface SessionOptions {
@@ -92,7 +94,15 @@ export class Session {
         model: this.model,
         client: deps.client,
         tools: mcp.tools.length > 0 ? deps.tools.withTools(mcp.tools) : deps.tools,
-        toolContext: { root: deps.files.root, files: deps.files, session: this.toolSession, ...(deps.ask ? { ask: deps.ask } : {}), ...(deps.log ? { logger: deps.log } : {}), ...(deps.intel ? { intel: deps.intel } : {}) },
+        toolContext: {
+          root: deps.files.root,
+          files: deps.files,
+          session: this.toolSession,
+          ...(deps.ask ? { ask: deps.ask } : {}),
+          ...(deps.log ? { logger: deps.log } : {}),
+          ...(deps.intel ? { intel: deps.intel } : {}),
+          ...(deps.runCommand ? { runCommand: deps.runCommand } : {}),
+        },
         messages: this.messages,
         prompt: text,
         system: await buildSystemPrompt({ root: deps.files.root, unavailableMcp: mcp.unavailable }),

@@ -12,7 +12,7 @@ import { keepForReplay } from "./replay.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import type { Message } from "../providers/types.ts";
-import type { AskPermission, LanguageIntel, PermissionRequest } from "../tools/types.ts";
+import type { AskPermission, CommandRequest, LanguageIntel, PermissionRequest, RunCommand } from "../tools/types.ts";
 import { answerIntel, INTEL_METHOD, type IntelCall } from "../proxy/intel-remote.ts";
 import { answerMcp, MCP_METHOD } from "../mcp/remote.ts";
 import type { McpSessionAccess } from "../mcp/types.ts";
@@ -50,6 +50,8 @@ export interface WorkerSessionDeps {
   intel?: LanguageIntel;
   /** The session's MCP servers (in this thread), answered here for the worker's MCP tools. */
   mcp?: McpSessionAccess;
+  /** Runs the worker's bash commands here, when the front runs them itself (an ACP client's terminal). */
+  runCommand?: RunCommand;
   /** Told about each write, for the session's `edit` update. */
   onWrite(session: WorkerSession, abs: string, result: WriteResult, before: string | undefined): void;
 }
@@ -63,6 +65,7 @@ const WORKER_URL = new URL(import.meta.url.endsWith(".ts") ? "./session-worker.t
 export class WorkerSession {
   readonly id: string;
   createdAt = new Date();
+  /** The model of the next turn (the worker is told with each prompt). */
   model: string;
   title: string;
   /** Between turns the transcript and its updates are sealed (AES-256-GCM, per-session key). */
@@ -73,6 +76,8 @@ export class WorkerSession {
   failure: string | undefined;
   private worker: { thread: Worker; rpc: Rpc; exited: Promise<void> } | undefined;
   private running = false;
+  /** Cancels what the main thread does for the running turn (permission questions, commands). */
+  private turn: AbortController | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly deps: WorkerSessionDeps;
   private readonly limits: WorkerLimits;
@@ -128,12 +133,13 @@ export class WorkerSession {
     if (this.failure) return failed(`session failed: ${this.failure}`);
     if (this.running) throw new Error(`session ${this.id} is already running a turn`);
     this.running = true;
+    this.turn = new AbortController();
     clearTimeout(this.idleTimer);
     this.live = this.sealed.open() ?? { messages: [], updates: [] };
     let result: TurnResult | undefined;
     try {
       const { rpc } = this.start();
-      const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options });
+      const answer = await rpc.call<{ result: TurnResult; messages: Message[] }>("prompt", { text, options, model: this.model });
       this.live.messages = answer.messages;
       return (result = answer.result);
     } catch (error) {
@@ -149,6 +155,7 @@ export class WorkerSession {
   }
 
   cancel(): void {
+    this.turn?.abort();
     this.worker?.rpc.call("cancel").catch(() => undefined);
   }
 
@@ -177,7 +184,17 @@ export class WorkerSession {
 
   private start(): { thread: Worker; rpc: Rpc } {
     if (this.worker) return this.worker;
-    const data: SessionWorkerData = { id: this.id, model: this.model, title: this.title, root: this.deps.root, config: this.deps.config(), messages: this.messages, intel: Boolean(this.deps.intel), mcp: Boolean(this.deps.mcp) };
+    const data: SessionWorkerData = {
+      id: this.id,
+      model: this.model,
+      title: this.title,
+      root: this.deps.root,
+      config: this.deps.config(),
+      messages: this.messages,
+      intel: Boolean(this.deps.intel),
+      mcp: Boolean(this.deps.mcp),
+      commands: Boolean(this.deps.runCommand),
+    };
     const thread = new Worker(WORKER_URL, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.limits.memoryMb / 4) },
@@ -197,7 +214,9 @@ export class WorkerSession {
     const intel = this.deps.intel;
     if (intel) rpc.handle(INTEL_METHOD, (call: IntelCall) => answerIntel(intel, call));
     if (this.deps.mcp) rpc.handle(MCP_METHOD, answerMcp(this.deps.mcp));
-    rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, new AbortController().signal) : "reject"));
+    rpc.handle("ask", (request: PermissionRequest) => (this.deps.ask ? this.deps.ask(request, this.turnSignal()) : "reject"));
+    const runCommand = this.deps.runCommand;
+    if (runCommand) rpc.handle("command", (request: CommandRequest) => runCommand(request, this.turnSignal()));
 
     let lastPong = Date.now();
     const watchdog = setInterval(() => {
@@ -223,6 +242,10 @@ export class WorkerSession {
     });
     this.worker = { thread, rpc, exited };
     return this.worker;
+  }
+
+  private turnSignal(): AbortSignal {
+    return this.turn?.signal ?? AbortSignal.abort();
   }
 
   private fail(reason: string): void {

@@ -19,6 +19,13 @@ export const DISK_ORIGIN = "disk";
 /** Writes a file to disk (atomically; the path is already confined). */
 export type WriteFile = (abs: string, text: string) => Promise<void>;
 
+/**
+ * An editor the workspace asks for its buffer of a file (ACP's fs/read_text_file), for `session`:
+ * the text, unsaved changes included, or undefined when the editor has none. A file it answers for
+ * is an open document from then on: its text is the editor's, and changes go back through ApplyEdit.
+ */
+export type ReadBuffer = (uri: string, session: string) => Promise<string | undefined>;
+
 interface FileEntry {
   abs: string;
   uri: string;
@@ -61,6 +68,7 @@ export interface WriteResult {
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
   private applyEdit: ApplyEdit | undefined;
+  private readBuffer: ReadBuffer | undefined;
   private readonly writeFile: WriteFile;
   private readonly log: Logger | undefined;
   private readonly fileObservers = new Set<(file: WorkspaceFile) => void>();
@@ -74,6 +82,11 @@ export class Workspace {
   /** The front that can apply edits to open documents (set once the editor is connected). */
   setApplyEdit(applyEdit: ApplyEdit | undefined): void {
     this.applyEdit = applyEdit;
+  }
+
+  /** The front whose editor is asked for its buffers before a session reads or writes a file. */
+  setReadBuffer(readBuffer: ReadBuffer | undefined): void {
+    this.readBuffer = readBuffer;
   }
 
   has(abs: string): boolean {
@@ -123,6 +136,17 @@ export class Workspace {
     if (entry?.editor) entry.disk = { text: entry.editor.getText(), mtimeMs: Date.now() };
   }
 
+  /** Brings in the editor's buffer of a file, when the editor is one the workspace asks. */
+  private async pullBuffer(abs: string, session: string): Promise<void> {
+    if (!this.readBuffer) return;
+    const uri = this.uriOf(abs);
+    const text = await this.readBuffer(uri, session);
+    if (text === undefined) return;
+    const editor = this.files.get(abs)?.editor;
+    if (editor) this.changeInEditor(uri, [{ text }], editor.version + 1);
+    else this.openInEditor(uri, "plaintext", 0, text);
+  }
+
   private editorEntry(uri: string): FileEntry | undefined {
     return uri.startsWith("file:") ? this.files.get(fileURLToPath(uri)) : undefined;
   }
@@ -134,6 +158,7 @@ export class Workspace {
    * write (the model saw it). Files no party has touched are read from disk without loading them.
    */
   async read(abs: string, session: string, track: boolean): Promise<string | undefined> {
+    if (track) await this.pullBuffer(abs, session);
     let entry = this.files.get(abs);
     if (!entry && !track) return undefined;
     entry ??= await this.load(abs);
@@ -145,6 +170,7 @@ export class Workspace {
 
   /** A session writes a file: its change against the version it read merges into the current one. */
   async write(abs: string, text: string, session: string): Promise<WriteResult> {
+    await this.pullBuffer(abs, session);
     let entry = this.files.get(abs) ?? (await this.load(abs));
     const created = !entry;
     entry ??= this.entry(abs, "", DISK_ORIGIN);

@@ -45,19 +45,23 @@ export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
       const stat = await ctx.files.stat(cwd.rel);
       if (!stat || stat.type !== "directory") return fail(`Working directory ${cwd.rel} does not exist or is not a directory.`);
       const timeoutMs = input.timeout ?? options.defaultTimeoutMs ?? BASH_DEFAULT_TIMEOUT_MS;
-      const result = await runCommand({
-        argv: [which("bash") ?? "/bin/bash", "-c", input.command],
-        cwd: cwd.abs,
-        root: ctx.root,
-        timeoutMs,
-        signal: ctx.signal,
-        maxOutputBytes: options.maxOutputBytes ?? BASH_MAX_OUTPUT_BYTES,
-        ...(options.limits ? { limits: options.limits } : {}),
-        ...(options.env ? { env: options.env } : {}),
-        ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
-        ...(options.floodBytes !== undefined ? { floodBytes: options.floodBytes } : {}),
-        ...(ctx.logger ? { logger: ctx.logger } : {}),
-      });
+      const maxOutputBytes = options.maxOutputBytes ?? BASH_MAX_OUTPUT_BYTES;
+      // A front that runs commands itself (an ACP client's terminal) gets the command line; else the sandbox.
+      const result = ctx.runCommand
+        ? await ctx.runCommand({ command: input.command, cwd: cwd.abs, timeoutMs, maxOutputBytes, ...(ctx.callId ? { callId: ctx.callId } : {}) }, ctx.signal)
+        : await runCommand({
+            argv: [which("bash") ?? "/bin/bash", "-c", input.command],
+            cwd: cwd.abs,
+            root: ctx.root,
+            timeoutMs,
+            signal: ctx.signal,
+            maxOutputBytes,
+            ...(options.limits ? { limits: options.limits } : {}),
+            ...(options.env ? { env: options.env } : {}),
+            ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
+            ...(options.floodBytes !== undefined ? { floodBytes: options.floodBytes } : {}),
+            ...(ctx.logger ? { logger: ctx.logger } : {}),
+          });
       const byLines = capLinesHeadTail(result.output.trimEnd(), BASH_MAX_OUTPUT_LINES);
       const metadata = {
         exitCode: result.exitCode,
@@ -71,7 +75,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<typeof schema> {
       const body = byLines.text || "(no output)";
       const cut =
         result.truncated || byLines.truncated
-          ? `\n[output capped at ${Math.round((options.maxOutputBytes ?? BASH_MAX_OUTPUT_BYTES) / 1024)} KiB / ${BASH_MAX_OUTPUT_LINES} lines: ${result.totalBytes} bytes in total, the middle was cut]`
+          ? `\n[output capped at ${Math.round(maxOutputBytes / 1024)} KiB / ${BASH_MAX_OUTPUT_LINES} lines: ${result.totalBytes} bytes in total, the middle was cut]`
           : "";
       if (result.cancelled) return fail(`Command cancelled; its process group was killed.\n${body}${cut}`, metadata);
       if (result.timedOut) return fail(`Command timed out after ${timeoutMs} ms; its process group was killed.\n${body}${cut}`, metadata);

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import type { Logger } from "../log.ts";
 import type { LanguageIntel } from "../proxy/intel.ts";
+import type { RunResult } from "../sandbox/process.ts";
 import type { WorkspaceFiles } from "./workspace-files.ts";
 
 export type ToolStatus = "completed" | "failed";
@@ -40,6 +41,22 @@ export interface PermissionRequest {
 }
 
 export type AskPermission = (request: PermissionRequest, signal: AbortSignal) => Promise<PermissionOutcome>;
+
+/** A command line for a front that runs commands itself (ACP's client terminals) instead of the sandbox. */
+export interface CommandRequest {
+  command: string;
+  /** Absolute, inside the workspace. */
+  cwd: string;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  /** The tool call running it, so the front can show the command's output with the call. */
+  callId?: string;
+}
+
+export type CommandOutcome = Omit<RunResult, "pid">;
+
+/** Runs a bash command line somewhere else than the sandbox; `signal` cancels it. */
+export type RunCommand = (request: CommandRequest, signal: AbortSignal) => Promise<CommandOutcome>;
 
 export interface TodoItem {
   id: string;
@@ -78,6 +95,8 @@ export interface ToolContext {
   callId?: string;
   /** The proxied language servers (diagnostics, definition, hover…); absent when none is configured. */
   intel?: LanguageIntel;
+  /** Where bash runs its commands when the front runs them itself (else the sandbox). */
+  runCommand?: RunCommand;
 }
 
 export type { LanguageIntel, DiagnosticsReport } from "../proxy/intel.ts";

@@ -27,8 +27,8 @@ export interface ScriptedTurn {
   reasoning?: string | string[];
   toolCalls?: ScriptedToolCall[];
   usage?: { input?: number; output?: number; cached?: number };
-  /** Default: tool_use when there are tool calls, else end_turn. */
-  stopReason?: "end_turn" | "tool_use" | "max_tokens";
+  /** Default: tool_use when there are tool calls, else end_turn. refusal: OpenAI's content_filter, Anthropic's refusal. */
+  stopReason?: "end_turn" | "tool_use" | "max_tokens" | "refusal";
   /** Answer with this HTTP error status instead (401, 429, 500...). */
   status?: number;
   /** Seconds, sent as `retry-after` with an error status. */
@@ -106,7 +106,7 @@ function argsJson(call: ScriptedToolCall): string {
   return typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
 }
 
-function stopReasonOf(turn: ScriptedTurn): "end_turn" | "tool_use" | "max_tokens" {
+function stopReasonOf(turn: ScriptedTurn): NonNullable<ScriptedTurn["stopReason"]> {
   return turn.stopReason ?? (turn.toolCalls?.length ? "tool_use" : "end_turn");
 }
 
@@ -130,7 +130,7 @@ function openaiFrames(turn: ScriptedTurn, model: string, includeUsage: boolean):
     frames.push({ data: chunk({ tool_calls: [{ index, id: call.id ?? `call_${index}`, type: "function", function: { name: call.name, arguments: "" } }] }), content: true });
     for (const part of parts) frames.push({ data: chunk({ tool_calls: [{ index, function: { arguments: part } }] }), content: true });
   });
-  const finish = { end_turn: "stop", tool_use: "tool_calls", max_tokens: "length" }[stopReasonOf(turn)];
+  const finish = { end_turn: "stop", tool_use: "tool_calls", max_tokens: "length", refusal: "content_filter" }[stopReasonOf(turn)];
   frames.push({ data: chunk({}, finish), content: false });
   if (includeUsage) {
     const u = turn.usage ?? {};
@@ -151,7 +151,7 @@ function openaiJson(turn: ScriptedTurn, model: string): unknown {
     object: "chat.completion",
     created,
     model,
-    choices: [{ index: 0, message, finish_reason: { end_turn: "stop", tool_use: "tool_calls", max_tokens: "length" }[stopReasonOf(turn)], logprobs: null }],
+    choices: [{ index: 0, message, finish_reason: { end_turn: "stop", tool_use: "tool_calls", max_tokens: "length", refusal: "content_filter" }[stopReasonOf(turn)], logprobs: null }],
     usage: { prompt_tokens: u.input ?? 0, completion_tokens: u.output ?? 0, total_tokens: (u.input ?? 0) + (u.output ?? 0), prompt_tokens_details: { cached_tokens: u.cached ?? 0 } },
   };
 }
