@@ -20,11 +20,13 @@ const common: BuildOptions = {
   logLevel: "warning",
 };
 
-// Three bundles: the server and CLI; the session worker; `run`. Apart, because code two bundles
+// Four bundles: the server and CLI; the session worker; `run`; `bench`. Apart, because code two bundles
 // share would be split into chunks the server loads at start-up: the agent's tools use classic zod,
-// whose core would then come with the server's zod/mini (about 400 KB more to parse at every start).
+// whose core would then come with the server's zod/mini (about 400 KB more to parse at every start);
+// bench's jsonc-parser edits would come with the config loader's parser.
 await Promise.all([
   build({ ...common, entryPoints: { main: "server/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { "session-worker": "server/sessions/session-worker.ts" }, outdir: "dist/worker" }),
   build({ ...common, entryPoints: { run: "server/cli/run.ts" }, outdir: "dist/run" }),
+  build({ ...common, entryPoints: { bench: "server/bench/command.ts" }, outdir: "dist/bench" }),
 ]);

@@ -6,7 +6,7 @@ const GLOBAL = `Options:
   -h, --help          show help (also: opencode-lsp COMMAND --help)
   -v, --version       print the version`;
 
-const HELP: Record<Exclude<Command, "trust" | "audit" | "stats"> | "main", string> = {
+const HELP: Record<Exclude<Command, "trust" | "audit" | "stats" | "bench"> | "main", string> = {
   main: `opencode-lsp — the OpenCode coding agent as a language server
 
 Usage:
@@ -21,6 +21,8 @@ Usage:
   opencode-lsp trust ...          signing keys and signed model folders for offline mode (trust --help)
   opencode-lsp audit verify       check the audit log's hash chain
   opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled)
+  opencode-lsp bench [--models A,B] [--tasks N]
+                                  benchmark models on tasks cut from this repository; recommend one (bench --help)
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]
