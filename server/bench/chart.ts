@@ -19,7 +19,7 @@ function ticks(max: number, count = 5): number[] {
   const pow = 10 ** Math.floor(Math.log10(raw || 1));
   const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = 0; v <= max + step / 2; v += step) out.push(Math.round(v * 1000) / 1000);
+  for (let v = 0; v <= max + 1e-9; v += step) out.push(Math.round(v * 1000) / 1000);
   return out;
 }
 
@@ -40,14 +40,24 @@ function scatter(models: ModelReport[], color: (model: string) => string): strin
   const xMax = Math.max(1, ...latencies) * 1.15;
   const xTicks = ticks(xMax, 4).map((v) => ({ value: v >= 1000 ? `${v / 1000} s` : `${v} ms`, at: PLOT.left + (v / xMax) * PLOT.width }));
   const out = axes(PLOT, xTicks, 100, "p50 latency (whole answer)", "accuracy (%)");
+  const placed: { x0: number; x1: number; y: number }[] = [];
   for (const m of models) {
     const failed = m.latency.totalP50 === null;
     const x = PLOT.left + ((m.latency.totalP50 ?? xMax) / xMax) * PLOT.width;
     const y = PLOT.top + PLOT.height - accuracyScore(m) * PLOT.height;
     const c = color(m.model);
+    const label = `${m.model}${failed ? " (failed)" : ""}`;
+    // Labels right of their mark (left of it near the right edge), moved up past labels they would cover.
+    const right = x > PLOT.left + PLOT.width * 0.6;
+    const width = label.length * 6.6;
+    const lx = right ? Math.min(x + 10, PLOT.left + PLOT.width - 4) : x + 10;
+    const span = right ? { x0: lx - width, x1: lx } : { x0: lx, x1: lx + width };
+    let ly = y - 9;
+    while (placed.some((p) => Math.abs(p.y - ly) < 14 && p.x0 < span.x1 && span.x0 < p.x1)) ly -= 14;
+    placed.push({ ...span, y: ly });
     out.push(
       `<circle class="model-mark" data-model="${esc(m.model)}" cx="${f1(x)}" cy="${f1(y)}" r="7" fill="${failed ? "none" : c}" stroke="${c}" stroke-width="2"><title>${esc(m.model)}: accuracy ${f1(accuracyScore(m) * 100)}%, p50 ${failed ? "n/a" : `${m.latency.totalP50} ms`}</title></circle>`,
-      `<text x="${f1(Math.min(x + 10, PLOT.left + PLOT.width - 4))}" y="${f1(y - 9)}" text-anchor="${x > PLOT.left + PLOT.width * 0.6 ? "end" : "start"}" class="label">${esc(m.model)}${failed ? " (failed)" : ""}</text>`,
+      `<text x="${f1(lx)}" y="${f1(ly)}" text-anchor="${right ? "end" : "start"}" class="label">${esc(label)}</text>`,
     );
   }
   return out;
@@ -80,11 +90,11 @@ export function renderChart(result: BenchResult): string {
   const models = [...result.models].sort((a, b) => order.indexOf(a.model) - order.indexOf(b.model));
   const color = (model: string) => PALETTE[Math.max(0, order.indexOf(model)) % PALETTE.length]!;
   const legend = result.ranking.map((r, i) => {
-    const x = 70 + (i % 3) * 250;
-    const y = 400 + Math.floor(i / 3) * 20;
+    const x = 70 + (i % 2) * 380;
+    const y = 400 + Math.floor(i / 2) * 20;
     return `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${color(r.model)}"/><text x="${x + 18}" y="${y}" class="label">${i + 1}. ${esc(r.model)} — score ${r.score.toFixed(3)}</text>`;
   });
-  const height = Math.max(H, 400 + Math.ceil(result.ranking.length / 3) * 20 + 10);
+  const height = Math.max(H, 400 + Math.ceil(result.ranking.length / 2) * 20 + 10);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="system-ui, sans-serif">`,
     "<style>.tick{font-size:11px;fill:#52525b}.axis{font-size:12px;fill:#27272a}.label{font-size:12px;fill:#18181b}.title{font-size:15px;font-weight:600;fill:#18181b}</style>",

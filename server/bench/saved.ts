@@ -58,3 +58,24 @@ export function saveResult(root: string, result: BenchResult, svg: string, env: 
   writePrivate(chart, svg);
   return { json, svg: chart };
 }
+
+export interface LastRanking {
+  /** Best first; empty when nothing is saved for this workspace. */
+  ranking: BenchResult["ranking"];
+  recommendation: string | null;
+  createdAt: string | null;
+  tasks: number;
+  /** Why the ranking is empty. */
+  message?: string;
+}
+
+/** What editors show for "pick a model": the last saved ranking of this workspace. */
+export function lastRanking(root: string | undefined, env: NodeJS.ProcessEnv = process.env): LastRanking {
+  const none = (message: string): LastRanking => ({ ranking: [], recommendation: null, createdAt: null, tasks: 0, message });
+  if (!root) return none("no workspace folder: run opencode-lsp bench --save at the workspace root");
+  const saved = readSaved(root, env);
+  if (!saved.found) return none("no saved benchmark for this workspace: run opencode-lsp bench --save at its root");
+  if ("problem" in saved) return none(`saved benchmark unreadable: ${saved.problem}`);
+  const { ranking, recommendation, createdAt, tasks } = saved.result;
+  return { ranking, recommendation, createdAt, tasks: tasks.count };
+}

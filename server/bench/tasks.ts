@@ -248,27 +248,36 @@ export function sampleTasks(root: string, options: SampleOptions): Sample {
   const queues = [...byLanguage.keys()].sort().map((id) => shuffle(byLanguage.get(id)!, random));
   const tasks: Task[] = [];
   const seen = new Set<string>();
-  // Two passes: a second task from a file only when the first pass ran out of files.
-  for (let pass = 0; pass < 2 && tasks.length < options.tasks; pass++) {
+  const sources = new Map<SourceFile, Source | undefined>();
+  const cut = (src: Source): Task | undefined => {
+    const preferred = tasks.length % kinds.length;
+    for (let k = 0; k < kinds.length; k++) {
+      // A few draws per kind: a span already taken may be drawn again.
+      for (let draw = 0; draw < 3; draw++) {
+        const task = CUTTERS[kinds[(preferred + k) % kinds.length]!](src, random);
+        if (!task) break;
+        if (!seen.has(task.id)) return task;
+      }
+    }
+    return undefined;
+  };
+  // Round-robin over languages, one task per file per pass; passes go on while they cut anything.
+  for (let added = 1; added > 0 && tasks.length < options.tasks; ) {
+    added = 0;
     const cursors = queues.map(() => 0);
-    let progressed = true;
-    while (tasks.length < options.tasks && progressed) {
-      progressed = false;
+    for (let more = true; more && tasks.length < options.tasks; ) {
+      more = false;
       for (let q = 0; q < queues.length && tasks.length < options.tasks; q++) {
         const file = queues[q]![cursors[q]!++];
         if (!file) continue;
-        progressed = true;
-        const src = read(root, file);
-        if (!src) continue;
-        const preferred = tasks.length % kinds.length;
-        for (let k = 0; k < kinds.length; k++) {
-          const task = CUTTERS[kinds[(preferred + k) % kinds.length]!](src, random);
-          if (task && !seen.has(task.id)) {
-            seen.add(task.id);
-            tasks.push(task);
-            break;
-          }
-        }
+        more = true;
+        if (!sources.has(file)) sources.set(file, read(root, file));
+        const src = sources.get(file);
+        const task = src && cut(src);
+        if (!task) continue;
+        seen.add(task.id);
+        tasks.push(task);
+        added++;
       }
     }
   }

@@ -1,19 +1,18 @@
 // The share viewer in a real headless Chromium (Debian's, driven by playwright-core), the page served
 // by serveViewer on 127.0.0.1: links render, hostile transcripts execute nothing, tampered links are
 // refused with their reason and show nothing else.
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateShareKey, type ShareKey } from "../../../server/share/keys.ts";
 import { createShareLink, verifyShareLink } from "../../../server/share/link.ts";
 import { serveViewer, type ViewerServer } from "../../../server/share/serve.ts";
 import type { Transcript } from "../../../server/share/transcript.ts";
+import { CHROMIUM, haveChromium, launchChromium } from "../../support/chromium.ts";
 import { makeTranscript } from "../../support/share/transcripts.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`share viewer tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 describe.skipIf(!haveChromium)("share viewer in Chromium", () => {
@@ -24,10 +23,7 @@ describe.skipIf(!haveChromium)("share viewer in Chromium", () => {
   beforeAll(async () => {
     key = loadOrCreateShareKey({ path: join(mkdtempSync(join(tmpdir(), "share-key-")), "k.pem") });
     server = await serveViewer({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
