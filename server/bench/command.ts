@@ -13,8 +13,6 @@ import { chooseModels, providerOf } from "./models.ts";
 import { BENCH_HELP, type BenchOptions, parseBenchArgs } from "./options.ts";
 import { progress, type ProgressOutput } from "./progress.ts";
 import { askModeOf } from "./prompts.ts";
-import { reportOf } from "./report.ts";
-import { runModel } from "./runner.ts";
 import { mergeResults, readSaved, saveResult } from "./saved.ts";
 import type { BenchResult, ModelReport } from "./schema.ts";
 import { rank, recommendation } from "./selector.ts";
@@ -54,6 +52,8 @@ async function memoryOf(config: Config, env: NodeJS.ProcessEnv, model: string, a
 }
 
 async function measure(client: ModelClient, config: Config, models: string[], tasks: Task[], options: BenchOptions, io: BenchIO): Promise<ModelReport[]> {
+  // The tokenizer (o200k, a few MB) loads only when models are asked: not for --help, errors or --saved.
+  const [{ runModel }, { reportOf }] = await Promise.all([import("./runner.ts"), import("./report.ts")]);
   const bar = progress(io.stderr, models.length * tasks.length);
   const reports: ModelReport[] = [];
   try {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { languageOfPath } from "../../server/bench/languages.ts";
 import { REPO_ROOT } from "./lsp-client.ts";
-import type { RecordedRequest, ScriptedTurn } from "./providers/scripted-server.ts";
+import { type RecordedRequest, type ScriptedProvider, type ScriptedTurn, startScriptedProvider } from "./providers/scripted-server.ts";
 
 export const FIXTURE = join(REPO_ROOT, "test", "fixtures", "bench-repo");
 
@@ -108,5 +108,49 @@ export function oracle(root: string, quality: Quality, extra: Partial<ScriptedTu
       answers.push({ ...found, answer });
       return { text: answer, ...extra };
     },
+  };
+}
+
+export const MODELS = { exact: "ollama/qwen2.5-coder:1.5b", near: "near/coder", garbage: "claude/sonnet", broken: "broken/m" } as const;
+export type Role = keyof typeof MODELS;
+
+export const OLLAMA_PS = { models: [{ name: "qwen2.5-coder:1.5b", model: "qwen2.5-coder:1.5b", size: 1_987_654_321, size_vram: 1_234_567_890, digest: "abc", expires_at: "2026-01-01T00:05:00Z" }] };
+export const VLLM_METRICS = '# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 5.24288e+08\nvllm:gpu_cache_usage_perc{model_name="coder"} 0.25\n';
+
+export interface BenchModels {
+  servers: Record<Role, ScriptedProvider>;
+  answers: Record<Exclude<Role, "broken">, OracleAnswer[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The four scripted models, and opencode.json in root pointing at them: exact (Ollama, FIM on
+ * /api/generate, /api/ps scripted), near miss (an OpenAI-compatible local server with FIM, $1/$2 per
+ * million tokens, /metrics scripted), garbage after 300 ms (Anthropic, FIM by prompt), and one that
+ * answers every request with a 500.
+ */
+export async function startBenchModels(root: string): Promise<BenchModels> {
+  const exact = oracle(root, "exact", { usage: { input: 50, output: 5 }, chunkDelayMs: 2 });
+  const near = oracle(root, "near", { usage: { input: 100, output: 10 } });
+  const garbage = oracle(root, "garbage", { firstTokenDelayMs: 300 });
+  const servers: Record<Role, ScriptedProvider> = {
+    exact: await startScriptedProvider({ protocol: "ollama", reply: exact.reply, get: { "/api/ps": OLLAMA_PS } }),
+    near: await startScriptedProvider({ protocol: "openai", reply: near.reply, get: { "/metrics": VLLM_METRICS } }),
+    garbage: await startScriptedProvider({ protocol: "anthropic", reply: garbage.reply }),
+    broken: await startScriptedProvider({ protocol: "openai", turns: [{ status: 500, errorMessage: "the model crashed" }] }),
+  };
+  const config = {
+    providers: {
+      ollama: { baseURL: servers.exact.baseURLs.ollama },
+      near: { protocol: "openai", baseURL: servers.near.baseURLs.openai, apiKey: "k", models: { coder: { fim: true, price: { input: 1, output: 2 } } } },
+      claude: { protocol: "anthropic", baseURL: servers.garbage.baseURLs.anthropic, apiKey: "k" },
+      broken: { protocol: "openai", baseURL: servers.broken.baseURLs.openai, apiKey: "k" },
+    },
+  };
+  writeFileSync(join(root, "opencode.json"), `// written by the bench test\n${JSON.stringify(config, null, 2)}\n`);
+  return {
+    servers,
+    answers: { exact: exact.answers, near: near.answers, garbage: garbage.answers },
+    close: async () => void (await Promise.all(Object.values(servers).map((s) => s.close()))),
   };
 }

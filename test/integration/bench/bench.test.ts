@@ -12,48 +12,25 @@ import { languageById } from "../../../server/bench/languages.ts";
 import { scoreSample, summarize } from "../../../server/bench/metrics.ts";
 import { benchResultSchema, type BenchResult } from "../../../server/bench/schema.ts";
 import { runCli } from "../../support/agent-workspace.ts";
-import { makeBenchRepo, oracle, type OracleAnswer } from "../../support/bench-repo.ts";
+import { type BenchModels, makeBenchRepo, MODELS, type OracleAnswer, startBenchModels } from "../../support/bench-repo.ts";
 import { haveChromium, launchChromium } from "../../support/chromium.ts";
 import { REPO_ROOT } from "../../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../../support/providers/scripted-server.ts";
+import type { ScriptedProvider } from "../../support/providers/scripted-server.ts";
 
-const EXACT = "ollama/qwen2.5-coder:1.5b";
-const NEAR = "near/coder";
-const GARBAGE = "claude/sonnet";
-const BROKEN = "broken/m";
+const { exact: EXACT, near: NEAR, garbage: GARBAGE, broken: BROKEN } = MODELS;
 const TASKS = 8;
-const PS = { models: [{ name: "qwen2.5-coder:1.5b", model: "qwen2.5-coder:1.5b", size: 1_987_654_321, size_vram: 1_234_567_890, digest: "abc", expires_at: "2026-01-01T00:05:00Z" }] };
 
 let root: string;
 let state: string;
-const servers: Record<string, ScriptedProvider> = {};
-const answers: Record<string, OracleAnswer[]> = {};
+let models: BenchModels;
 
 beforeAll(async () => {
   root = makeBenchRepo();
-  state = join(root, "..", `${root.split("/").pop()}-state`);
-  const exact = oracle(root, "exact", { usage: { input: 50, output: 5 }, chunkDelayMs: 2 });
-  const near = oracle(root, "near", { usage: { input: 100, output: 10 } });
-  const garbage = oracle(root, "garbage", { firstTokenDelayMs: 300 });
-  servers.exact = await startScriptedProvider({ protocol: "ollama", reply: exact.reply, get: { "/api/ps": PS } });
-  servers.near = await startScriptedProvider({ protocol: "openai", reply: near.reply, get: { "/metrics": "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 5.24288e+08\nvllm:gpu_cache_usage_perc{model_name=\"coder\"} 0.25\n" } });
-  servers.garbage = await startScriptedProvider({ protocol: "anthropic", reply: garbage.reply });
-  servers.broken = await startScriptedProvider({ protocol: "openai", turns: [{ status: 500, errorMessage: "the model crashed" }] });
-  Object.assign(answers, { exact: exact.answers, near: near.answers, garbage: garbage.answers });
-  const config = {
-    providers: {
-      ollama: { baseURL: servers.exact.baseURLs.ollama },
-      near: { protocol: "openai", baseURL: servers.near.baseURLs.openai, apiKey: "k", models: { coder: { fim: true, price: { input: 1, output: 2 } } } },
-      claude: { protocol: "anthropic", baseURL: servers.garbage.baseURLs.anthropic, apiKey: "k" },
-      broken: { protocol: "openai", baseURL: servers.broken.baseURLs.openai, apiKey: "k" },
-    },
-  };
-  writeFileSync(join(root, "opencode.json"), `${JSON.stringify(config, null, 2)}\n`);
+  state = `${root}-state`;
+  models = await startBenchModels(root);
 }, 30_000);
 
-afterAll(async () => {
-  await Promise.all(Object.values(servers).map((s) => s.close()));
-});
+afterAll(() => models?.close());
 
 const bench = (args: string[]) => runCli(["bench", ...args], root, { XDG_STATE_HOME: state });
 
@@ -94,11 +71,11 @@ describe("opencode-lsp bench against scripted models", () => {
   it("the figures match the known values", () => {
     const by = Object.fromEntries(result.models.map((m) => [m.model, m]));
     expect(by[EXACT]!.accuracy).toEqual({ exactMatch: 100, editSimilarity: 100, tokenAccuracy: 100, identifierF1: 100 });
-    expect(answers.exact).toHaveLength(TASKS);
-    expect(by[NEAR]!.accuracy).toEqual(expectedAccuracy(answers.near!));
+    expect(models.answers.exact).toHaveLength(TASKS);
+    expect(by[NEAR]!.accuracy).toEqual(expectedAccuracy(models.answers.near));
     expect(by[NEAR]!.accuracy.exactMatch).toBe(0);
     expect(by[NEAR]!.accuracy.editSimilarity).toBeGreaterThan(80);
-    expect(by[GARBAGE]!.accuracy).toEqual(expectedAccuracy(answers.garbage!));
+    expect(by[GARBAGE]!.accuracy).toEqual(expectedAccuracy(models.answers.garbage));
     expect(by[GARBAGE]!.accuracy.exactMatch).toBe(0);
     expect(by[BROKEN]!.accuracy).toEqual({ exactMatch: 0, editSimilarity: 0, tokenAccuracy: 0, identifierF1: 0 });
     expect(by[BROKEN]).toMatchObject({ answered: 0, errors: TASKS });
@@ -129,17 +106,17 @@ describe("opencode-lsp bench against scripted models", () => {
 
   it("asks each model once per task, at temperature 0, on its FIM endpoint where it has one", () => {
     const edits = result.tasks.list.filter((t) => t.kind === "edit").length;
-    for (const server of Object.values(servers)) expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(TASKS);
+    for (const server of Object.values(models.servers)) expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(TASKS);
     const paths = (s: ScriptedProvider) => s.requests.map((r) => r.path);
-    expect(paths(servers.exact!).filter((p) => p === "/api/generate")).toHaveLength(TASKS - edits);
-    expect(paths(servers.exact!).filter((p) => p === "/api/chat")).toHaveLength(edits);
-    expect(paths(servers.near!).filter((p) => p === "/v1/completions")).toHaveLength(TASKS - edits);
-    expect(new Set(paths(servers.garbage!))).toEqual(new Set(["/v1/messages"]));
-    for (const r of servers.exact!.requests) expect(r.body.options.temperature).toBe(0);
-    for (const r of [...servers.near!.requests, ...servers.garbage!.requests]) expect(r.body.temperature).toBe(0);
-    const generate = servers.exact!.requests.find((r) => r.path === "/api/generate")!;
+    expect(paths(models.servers.exact).filter((p) => p === "/api/generate")).toHaveLength(TASKS - edits);
+    expect(paths(models.servers.exact).filter((p) => p === "/api/chat")).toHaveLength(edits);
+    expect(paths(models.servers.near).filter((p) => p === "/v1/completions")).toHaveLength(TASKS - edits);
+    expect(new Set(paths(models.servers.garbage))).toEqual(new Set(["/v1/messages"]));
+    for (const r of models.servers.exact.requests) expect(r.body.options.temperature).toBe(0);
+    for (const r of [...models.servers.near.requests, ...models.servers.garbage.requests]) expect(r.body.temperature).toBe(0);
+    const generate = models.servers.exact.requests.find((r) => r.path === "/api/generate")!;
     expect(typeof generate.body.suffix).toBe("string");
-    expect(JSON.stringify(servers.garbage!.requests[0]!.body)).toMatch(/<FILL_HERE>|Rename `/);
+    expect(JSON.stringify(models.servers.garbage.requests[0]!.body)).toMatch(/<FILL_HERE>|Rename `/);
   });
 
   it("reports progress on stderr and stores nothing", () => {

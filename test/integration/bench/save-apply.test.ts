@@ -1,0 +1,154 @@
+// What bench keeps and changes, only when asked: --save (private files under the XDG state dir,
+// runs on the same tasks ranked together), --saved (re-ranked, no model asked), the editor's
+// selector (opencode.model.select without arguments), --apply (asks; --yes), and bad input.
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse } from "jsonc-parser";
+import * as z from "zod/mini";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { savedPath } from "../../../server/bench/saved.ts";
+import { benchResultSchema, type BenchResult } from "../../../server/bench/schema.ts";
+import { runCli } from "../../support/agent-workspace.ts";
+import { type BenchModels, makeBenchRepo, MODELS, startBenchModels } from "../../support/bench-repo.ts";
+import { isolatedEnv, LspTestClient } from "../../support/lsp-client.ts";
+
+const { exact: EXACT, near: NEAR, broken: BROKEN } = MODELS;
+
+let root: string;
+let state: string;
+let models: BenchModels;
+let client: LspTestClient | undefined;
+
+beforeAll(async () => {
+  root = makeBenchRepo();
+  state = `${root}-state`;
+  models = await startBenchModels(root);
+}, 30_000);
+afterAll(() => models?.close());
+afterEach(() => client?.kill());
+
+const bench = (args: string[], cwd = root) => runCli(["bench", "--tasks", "4", ...args], cwd, { XDG_STATE_HOME: state });
+const requestsSent = () => Object.values(models.servers).reduce((n, s) => n + s.requests.length, 0);
+const saved = (): BenchResult => JSON.parse(readFileSync(savedPath(root, { XDG_STATE_HOME: state }), "utf8"));
+
+describe("--save, --saved and the editor's selector", () => {
+  it("keeps results only with --save, in private files, and ranks runs on the same tasks together", async () => {
+    const first = await bench(["--models", `${EXACT},${BROKEN}`, "--seed", "9", "--save"]);
+    expect(first.code, first.stderr).toBe(0);
+    const path = savedPath(root, { XDG_STATE_HOME: state });
+    expect(first.stderr).toContain(`bench: saved ${path} (chart ${path.replace(/\.json$/, ".svg")})`);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
+    expect(readFileSync(path.replace(/\.json$/, ".svg"), "utf8")).toMatch(/^<svg /);
+    expect(z.safeParse(benchResultSchema, saved()).success).toBe(true);
+    expect(saved().ranking.map((r) => r.model)).toEqual([EXACT, BROKEN]);
+
+    // Another model on the same tasks: ranked with the saved ones.
+    const second = await bench(["--models", NEAR, "--seed", "9", "--save", "--json"]);
+    expect(second.code, second.stderr).toBe(0);
+    const merged = JSON.parse(second.stdout) as BenchResult;
+    expect(merged.ranking.map((r) => r.model)).toEqual([EXACT, NEAR, BROKEN]);
+    expect(saved().ranking.map((r) => r.model)).toEqual([EXACT, NEAR, BROKEN]);
+    expect(second.stdout).not.toContain("Recommended"); // JSON only
+  }, 60_000);
+
+  it("--saved shows them again, re-ranked with --weights, without asking any model", async () => {
+    const before = requestsSent();
+    const again = await runCli(["bench", "--saved", "--json", "--weights", "cost=1"], root, { XDG_STATE_HOME: state });
+    expect(again.code, again.stderr).toBe(0);
+    const result = JSON.parse(again.stdout) as BenchResult;
+    expect(result.weights).toEqual({ accuracy: 0, latency: 0, cost: 1 });
+    // cost alone: free → 1; $0.12 per 1000 tasks → 1 / 1.12; no answer → 0.
+    expect(result.ranking.map((r) => [r.model, r.score])).toEqual([[EXACT, 1], [NEAR, 0.893], [BROKEN, 0]]);
+    expect(requestsSent()).toBe(before);
+    const table = await runCli(["bench", "--saved"], root, { XDG_STATE_HOME: state });
+    expect(table.stdout).toMatch(new RegExp(`\\n1\\s+${EXACT.replace(/\./g, "\\.")}\\s+\\d\\.\\d{3}\\s+100\\s+100\\s+100\\s+100\\s`));
+    expect(table.stdout).toContain(`Recommended: ${EXACT}`);
+  });
+
+  it("opencode.model.select without arguments returns the last ranking, best first, with its figures", async () => {
+    client = new LspTestClient({ cwd: root, env: { ...isolatedEnv(), XDG_STATE_HOME: state } });
+    await client.initialize({ rootUri: pathToFileURL(root).href });
+    const last = await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [] });
+    expect(last.ranking.map((r: any) => r.model)).toEqual([EXACT, NEAR, BROKEN]);
+    expect(last.ranking[0]).toMatchObject({ model: EXACT, exactMatch: 100, editSimilarity: 100, errors: 0, reason: expect.stringContaining("EM 100%") });
+    expect(last).toMatchObject({ recommendation: EXACT, tasks: 4, current: null });
+    // Selecting one of them works as before.
+    expect(await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [{ model: NEAR }] })).toBeNull();
+    expect((await client.request("workspace/executeCommand", { command: "opencode.model.select" })).current).toBe(NEAR);
+    await client.shutdownAndExit();
+
+    const elsewhere = mkdtempSync(join(tmpdir(), "no-bench-"));
+    client = new LspTestClient({ cwd: elsewhere, env: { ...isolatedEnv(), XDG_STATE_HOME: state } });
+    await client.initialize({ rootUri: pathToFileURL(elsewhere).href });
+    const none = await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [] });
+    expect(none).toMatchObject({ ranking: [], recommendation: null, message: expect.stringContaining("opencode-lsp bench --save") });
+  });
+
+  it("another seed replaces what was saved", async () => {
+    const other = await bench(["--models", NEAR, "--seed", "10", "--save"]);
+    expect(other.code, other.stderr).toBe(0);
+    expect(saved().ranking.map((r) => r.model)).toEqual([NEAR]);
+    expect(saved().seed).toBe(10);
+  }, 30_000);
+});
+
+describe("--apply", () => {
+  it("asks first: without a terminal and without --yes nothing is written", async () => {
+    const before = readFileSync(join(root, "opencode.json"), "utf8");
+    const result = await runCli(["bench", "--saved", "--apply"], root, { XDG_STATE_HOME: state });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not applied: no terminal to ask on (pass --yes");
+    expect(readFileSync(join(root, "opencode.json"), "utf8")).toBe(before);
+  });
+
+  it("with --yes it writes the recommendation as `model`, keeping the rest of the file and its comments", async () => {
+    const before = readFileSync(join(root, "opencode.json"), "utf8");
+    const result = await runCli(["bench", "--saved", "--apply", "--yes"], root, { XDG_STATE_HOME: state });
+    expect(result.code, result.stderr).toBe(0);
+    const after = readFileSync(join(root, "opencode.json"), "utf8");
+    expect(after).toContain("// written by the bench test");
+    expect(after).toContain(`"model": "${NEAR}"`);
+    expect(parse(after)).toEqual({ ...parse(before), model: NEAR });
+    expect(result.stderr).toContain(`opencode.json: model ${NEAR}`);
+  });
+
+  it("a broken opencode.json is reported before anything runs, and left alone", async () => {
+    const dir = makeBenchRepo();
+    writeFileSync(join(dir, "opencode.json"), "{ not json");
+    const result = await runCli(["bench", "--tasks", "1", "--models", NEAR, "--apply", "--yes"], dir, { XDG_STATE_HOME: state });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(join(dir, "opencode.json"), "utf8")).toBe("{ not json");
+  });
+});
+
+describe("bad input", () => {
+  it.each([
+    [["--models", "nosuch/x"], /unknown provider "nosuch"/],
+    [["--models", "notamodel"], /"notamodel" is not of the form provider\/model/],
+    [["--tasks", "0"], /--tasks takes a whole number from 1/],
+    [["--weights", "accuracy=-1"], /--weights: accuracy needs a number ≥ 0/],
+    [["--kinds", "poems"], /--kinds: unknown kind "poems"/],
+    [["--frobnicate"], /Unknown option '--frobnicate'/],
+    [["extra"], /unexpected argument "extra"/],
+  ])("%j: a one-line error, exit 2, nothing asked", async (args, message) => {
+    const before = requestsSent();
+    const result = await runCli(["bench", ...args], root, { XDG_STATE_HOME: state });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stdout).toBe("");
+    expect(requestsSent()).toBe(before);
+  });
+
+  it("a folder without source files: exit 1, saying why", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "bench-empty-"));
+    writeFileSync(join(empty, "notes.txt"), "nothing to cut here\n");
+    const result = await runCli(["bench", "--models", NEAR], empty, { XDG_STATE_HOME: state });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no task could be cut: 0 tracked source files");
+  });
+});
