@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { languageById } from "../server/bench/languages.ts";
 import { scoreSample } from "../server/bench/metrics.ts";
 import { sampleTasks } from "../server/bench/tasks.ts";
-import { median } from "./support/stats.ts";
+import { medianTime } from "./support/stats.ts";
 import type { BenchRow } from "./types.ts";
 
 export const title = "opencode-lsp bench: sampling tasks from a 20k-file repository, scoring";
@@ -40,15 +40,7 @@ function makeRepo(): string {
   return root;
 }
 
-function time(fn: () => void): number {
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
-}
+const time = (fn: () => void) => medianTime(fn, ROUNDS);
 
 export async function run(): Promise<BenchRow[]> {
   const root = makeRepo();

@@ -20,3 +20,15 @@ export function mean(values: number[]): number {
 export function percentiles(values: number[], digits = 2): string {
   return `p50 ${quantile(values, 0.5).toFixed(digits)} / p95 ${quantile(values, 0.95).toFixed(digits)} / p99 ${quantile(values, 0.99).toFixed(digits)} ms`;
 }
+
+/** The median wall time of `rounds` calls of fn, ms, after one warm-up call. */
+export function medianTime(fn: () => void, rounds: number): number {
+  fn();
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  return median(samples);
+}

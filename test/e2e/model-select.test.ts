@@ -1,7 +1,7 @@
 // Picking a model from the last benchmark in real editors: with a ranking saved by
 // `opencode-lsp bench --save` for the workspace, Neovim's :OpenCode model and Emacs'
 // M-x opencode-select-model list it best first with its figures; the pick becomes the server's model.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,7 @@ import { benchResultSchema, type BenchResult, type ModelReport } from "../../ser
 import { rank, recommendation } from "../../server/bench/selector.ts";
 import { REPO_ROOT } from "../support/lsp-client.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { runEditor, SERVER_CMD } from "./support.ts";
+import { editorResult, runEditor, SERVER_CMD } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -80,12 +80,7 @@ describe.skipIf(skipEditorTests(["nvim"]))("Neovim :OpenCode model", () => {
       cwd: root,
       env: { ...process.env, OCL_REPO: REPO_ROOT, OCL_CMD: JSON.stringify(SERVER_CMD), OCL_FILE: ws.file, OCL_RESULT: resultFile, XDG_STATE_HOME: ws.state, XDG_CONFIG_HOME: join(root, ".config") },
     });
-    let result: any;
-    try {
-      result = JSON.parse(readFileSync(resultFile, "utf8"));
-    } catch {
-      throw new Error(`Neovim wrote no result (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
-    }
+    const result = editorResult(resultFile, "Neovim", run);
     expect(result.error, JSON.stringify(result, null, 2)).toBeUndefined();
     expect(result.prompt).toBe("OpenCode model (benchmark of 2026-05-04, best first)");
     expectRankingShown(result.items);
@@ -105,12 +100,7 @@ describe.skipIf(skipEditorTests(["emacs"]))("Emacs M-x opencode-select-model", (
       cwd: root,
       env: { ...env, OCL_LISP: join(REPO_ROOT, "clients", "emacs"), OCL_CMD: JSON.stringify(SERVER_CMD), OCL_FILE: ws.file, OCL_RESULT: resultFile },
     });
-    let result: any;
-    try {
-      result = JSON.parse(readFileSync(resultFile, "utf8"));
-    } catch {
-      throw new Error(`Emacs wrote no result (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
-    }
+    const result = editorResult(resultFile, "Emacs", run);
     expect(result.error, `${JSON.stringify(result, null, 2)}\n${run.stderr.slice(-3000)}`).toBeUndefined();
     expect(result.prompt).toBe("OpenCode model (last benchmark, best first): ");
     expectRankingShown(result.items);

@@ -5,7 +5,9 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { languageOfPath } from "../../server/bench/languages.ts";
+import { type RunResult, runCli } from "./agent-workspace.ts";
 import { REPO_ROOT } from "./lsp-client.ts";
 import { type RecordedRequest, type ScriptedProvider, type ScriptedTurn, startScriptedProvider } from "./providers/scripted-server.ts";
 
@@ -153,4 +155,26 @@ export async function startBenchModels(root: string): Promise<BenchModels> {
     answers: { exact: exact.answers, near: near.answers, garbage: garbage.answers },
     close: async () => void (await Promise.all(Object.values(servers).map((s) => s.close()))),
   };
+}
+
+export interface BenchWorkspace {
+  /** The repository (makeBenchRepo) with opencode.json pointing at the four models. */
+  root: string;
+  /** XDG_STATE_HOME for the runs. */
+  state: string;
+  models: BenchModels;
+  /** `opencode-lsp bench ARGS` in `cwd` (default: the repository), with that state dir. */
+  run(args: string[], cwd?: string): Promise<RunResult>;
+}
+
+/** For a test file: the repository and the four models, made before its tests and closed after. */
+export function benchWorkspace(): BenchWorkspace {
+  const ws = { run: (args: string[], cwd?: string) => runCli(["bench", ...args], cwd ?? ws.root, { XDG_STATE_HOME: ws.state }) } as BenchWorkspace;
+  beforeAll(async () => {
+    ws.root = makeBenchRepo();
+    ws.state = `${ws.root}-state`;
+    ws.models = await startBenchModels(ws.root);
+  }, 30_000);
+  afterAll(() => ws.models?.close());
+  return ws;
 }

@@ -7,12 +7,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as z from "zod/mini";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { languageById } from "../../../server/bench/languages.ts";
 import { scoreSample, summarize } from "../../../server/bench/metrics.ts";
 import { benchResultSchema, type BenchResult } from "../../../server/bench/schema.ts";
-import { runCli } from "../../support/agent-workspace.ts";
-import { type BenchModels, makeBenchRepo, MODELS, type OracleAnswer, startBenchModels } from "../../support/bench-repo.ts";
+import { benchWorkspace, MODELS, type OracleAnswer } from "../../support/bench-repo.ts";
 import { haveChromium, launchChromium } from "../../support/chromium.ts";
 import { REPO_ROOT } from "../../support/lsp-client.ts";
 import type { ScriptedProvider } from "../../support/providers/scripted-server.ts";
@@ -20,19 +19,8 @@ import type { ScriptedProvider } from "../../support/providers/scripted-server.t
 const { exact: EXACT, near: NEAR, garbage: GARBAGE, broken: BROKEN } = MODELS;
 const TASKS = 8;
 
-let root: string;
-let state: string;
-let models: BenchModels;
+const ws = benchWorkspace();
 
-beforeAll(async () => {
-  root = makeBenchRepo();
-  state = `${root}-state`;
-  models = await startBenchModels(root);
-}, 30_000);
-
-afterAll(() => models?.close());
-
-const bench = (args: string[]) => runCli(["bench", ...args], root, { XDG_STATE_HOME: state });
 
 /** The figures a model's answers should get, from the metrics (unit-tested on their own). */
 function expectedAccuracy(list: OracleAnswer[]) {
@@ -44,7 +32,7 @@ describe("opencode-lsp bench against scripted models", () => {
   let stderr: string;
 
   beforeAll(async () => {
-    const run = await bench(["--models", [GARBAGE, BROKEN, NEAR, EXACT].join(","), "--tasks", String(TASKS), "--seed", "3", "--json", "--svg", "chart.svg", "--timeout", "10"]);
+    const run = await ws.run(["--models", [GARBAGE, BROKEN, NEAR, EXACT].join(","), "--tasks", String(TASKS), "--seed", "3", "--json", "--svg", "chart.svg", "--timeout", "10"]);
     stderr = run.stderr;
     expect(run.code, run.stderr).toBe(0);
     result = JSON.parse(run.stdout);
@@ -71,11 +59,11 @@ describe("opencode-lsp bench against scripted models", () => {
   it("the figures match the known values", () => {
     const by = Object.fromEntries(result.models.map((m) => [m.model, m]));
     expect(by[EXACT]!.accuracy).toEqual({ exactMatch: 100, editSimilarity: 100, tokenAccuracy: 100, identifierF1: 100 });
-    expect(models.answers.exact).toHaveLength(TASKS);
-    expect(by[NEAR]!.accuracy).toEqual(expectedAccuracy(models.answers.near));
+    expect(ws.models.answers.exact).toHaveLength(TASKS);
+    expect(by[NEAR]!.accuracy).toEqual(expectedAccuracy(ws.models.answers.near));
     expect(by[NEAR]!.accuracy.exactMatch).toBe(0);
     expect(by[NEAR]!.accuracy.editSimilarity).toBeGreaterThan(80);
-    expect(by[GARBAGE]!.accuracy).toEqual(expectedAccuracy(models.answers.garbage));
+    expect(by[GARBAGE]!.accuracy).toEqual(expectedAccuracy(ws.models.answers.garbage));
     expect(by[GARBAGE]!.accuracy.exactMatch).toBe(0);
     expect(by[BROKEN]!.accuracy).toEqual({ exactMatch: 0, editSimilarity: 0, tokenAccuracy: 0, identifierF1: 0 });
     expect(by[BROKEN]).toMatchObject({ answered: 0, errors: TASKS });
@@ -106,17 +94,17 @@ describe("opencode-lsp bench against scripted models", () => {
 
   it("asks each model once per task, at temperature 0, on its FIM endpoint where it has one", () => {
     const edits = result.tasks.list.filter((t) => t.kind === "edit").length;
-    for (const server of Object.values(models.servers)) expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(TASKS);
+    for (const server of Object.values(ws.models.servers)) expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(TASKS);
     const paths = (s: ScriptedProvider) => s.requests.map((r) => r.path);
-    expect(paths(models.servers.exact).filter((p) => p === "/api/generate")).toHaveLength(TASKS - edits);
-    expect(paths(models.servers.exact).filter((p) => p === "/api/chat")).toHaveLength(edits);
-    expect(paths(models.servers.near).filter((p) => p === "/v1/completions")).toHaveLength(TASKS - edits);
-    expect(new Set(paths(models.servers.garbage))).toEqual(new Set(["/v1/messages"]));
-    for (const r of models.servers.exact.requests) expect(r.body.options.temperature).toBe(0);
-    for (const r of [...models.servers.near.requests, ...models.servers.garbage.requests]) expect(r.body.temperature).toBe(0);
-    const generate = models.servers.exact.requests.find((r) => r.path === "/api/generate")!;
+    expect(paths(ws.models.servers.exact).filter((p) => p === "/api/generate")).toHaveLength(TASKS - edits);
+    expect(paths(ws.models.servers.exact).filter((p) => p === "/api/chat")).toHaveLength(edits);
+    expect(paths(ws.models.servers.near).filter((p) => p === "/v1/completions")).toHaveLength(TASKS - edits);
+    expect(new Set(paths(ws.models.servers.garbage))).toEqual(new Set(["/v1/messages"]));
+    for (const r of ws.models.servers.exact.requests) expect(r.body.options.temperature).toBe(0);
+    for (const r of [...ws.models.servers.near.requests, ...ws.models.servers.garbage.requests]) expect(r.body.temperature).toBe(0);
+    const generate = ws.models.servers.exact.requests.find((r) => r.path === "/api/generate")!;
     expect(typeof generate.body.suffix).toBe("string");
-    expect(JSON.stringify(models.servers.garbage.requests[0]!.body)).toMatch(/<FILL_HERE>|Rename `/);
+    expect(JSON.stringify(ws.models.servers.garbage.requests[0]!.body)).toMatch(/<FILL_HERE>|Rename `/);
   });
 
   it("reports progress on stderr and stores nothing", () => {
@@ -124,8 +112,8 @@ describe("opencode-lsp bench against scripted models", () => {
     expect(stderr).toContain(`bench: ${TASKS} tasks from 5 source files × 4 models`);
     expect(stderr).toMatch(new RegExp(`bench: ${EXACT.replace(/[.]/g, "\\.")}: ${TASKS} requests, 0 failed`));
     expect(stderr).toMatch(new RegExp(`bench: ${BROKEN}: ${TASKS} requests, ${TASKS} failed`));
-    expect(existsSync(join(state, "opencode-lsp"))).toBe(false);
-    const status = execFileSync("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: root, encoding: "utf8" });
+    expect(existsSync(join(ws.state, "opencode-lsp"))).toBe(false);
+    const status = execFileSync("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: ws.root, encoding: "utf8" });
     // The fixture's files are staged ("A "), unchanged; new files: the chart asked for, and the test's own.
     expect(status.trim().split("\n").filter((l) => !l.startsWith("A  ")).sort()).toEqual(["?? chart.svg", "?? opencode.json", "?? src/untracked.ts"]);
   });
@@ -136,7 +124,7 @@ describe("opencode-lsp bench against scripted models", () => {
       const page = await browser.newPage({ viewport: { width: 900, height: 560 } });
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(pathToFileURL(join(root, "chart.svg")).href);
+      await page.goto(pathToFileURL(join(ws.root, "chart.svg")).href);
       const marks = page.locator("circle.model-mark");
       expect(await marks.count()).toBe(4);
       expect(await marks.evaluateAll((els) => els.map((e) => e.getAttribute("data-model")))).toEqual(result.ranking.map((r) => r.model));

@@ -1,4 +1,4 @@
-// What bench keeps and changes, only when asked: --save (private files under the XDG state dir,
+// What bench keeps and changes, only when asked: --save (private files under the XDG ws.state dir,
 // runs on the same tasks ranked together), --saved (re-ranked, no model asked), the editor's
 // selector (opencode.model.select without arguments), --apply (asks; --yes), and bad input.
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -7,37 +7,27 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse } from "jsonc-parser";
 import * as z from "zod/mini";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { savedPath } from "../../../server/bench/saved.ts";
 import { benchResultSchema, type BenchResult } from "../../../server/bench/schema.ts";
-import { runCli } from "../../support/agent-workspace.ts";
-import { type BenchModels, makeBenchRepo, MODELS, startBenchModels } from "../../support/bench-repo.ts";
+import { benchWorkspace, makeBenchRepo, MODELS } from "../../support/bench-repo.ts";
 import { isolatedEnv, LspTestClient } from "../../support/lsp-client.ts";
 
 const { exact: EXACT, near: NEAR, broken: BROKEN } = MODELS;
 
-let root: string;
-let state: string;
-let models: BenchModels;
+const ws = benchWorkspace();
 let client: LspTestClient | undefined;
-
-beforeAll(async () => {
-  root = makeBenchRepo();
-  state = `${root}-state`;
-  models = await startBenchModels(root);
-}, 30_000);
-afterAll(() => models?.close());
 afterEach(() => client?.kill());
 
-const bench = (args: string[], cwd = root) => runCli(["bench", "--tasks", "4", ...args], cwd, { XDG_STATE_HOME: state });
-const requestsSent = () => Object.values(models.servers).reduce((n, s) => n + s.requests.length, 0);
-const saved = (): BenchResult => JSON.parse(readFileSync(savedPath(root, { XDG_STATE_HOME: state }), "utf8"));
+const bench = (args: string[]) => ws.run(["--tasks", "4", ...args]);
+const requestsSent = () => Object.values(ws.models.servers).reduce((n, s) => n + s.requests.length, 0);
+const saved = (): BenchResult => JSON.parse(readFileSync(savedPath(ws.root, { XDG_STATE_HOME: ws.state }), "utf8"));
 
 describe("--save, --saved and the editor's selector", () => {
   it("keeps results only with --save, in private files, and ranks runs on the same tasks together", async () => {
     const first = await bench(["--models", `${EXACT},${BROKEN}`, "--seed", "9", "--save"]);
     expect(first.code, first.stderr).toBe(0);
-    const path = savedPath(root, { XDG_STATE_HOME: state });
+    const path = savedPath(ws.root, { XDG_STATE_HOME: ws.state });
     expect(first.stderr).toContain(`bench: saved ${path} (chart ${path.replace(/\.json$/, ".svg")})`);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
@@ -56,21 +46,21 @@ describe("--save, --saved and the editor's selector", () => {
 
   it("--saved shows them again, re-ranked with --weights, without asking any model", async () => {
     const before = requestsSent();
-    const again = await runCli(["bench", "--saved", "--json", "--weights", "cost=1"], root, { XDG_STATE_HOME: state });
+    const again = await ws.run(["--saved", "--json", "--weights", "cost=1"]);
     expect(again.code, again.stderr).toBe(0);
     const result = JSON.parse(again.stdout) as BenchResult;
     expect(result.weights).toEqual({ accuracy: 0, latency: 0, cost: 1 });
     // cost alone: free → 1; $0.12 per 1000 tasks → 1 / 1.12; no answer → 0.
     expect(result.ranking.map((r) => [r.model, r.score])).toEqual([[EXACT, 1], [NEAR, 0.893], [BROKEN, 0]]);
     expect(requestsSent()).toBe(before);
-    const table = await runCli(["bench", "--saved"], root, { XDG_STATE_HOME: state });
+    const table = await ws.run(["--saved"]);
     expect(table.stdout).toMatch(new RegExp(`\\n1\\s+${EXACT.replace(/\./g, "\\.")}\\s+\\d\\.\\d{3}\\s+100\\s+100\\s+100\\s+100\\s`));
     expect(table.stdout).toContain(`Recommended: ${EXACT}`);
   });
 
   it("opencode.model.select without arguments returns the last ranking, best first, with its figures", async () => {
-    client = new LspTestClient({ cwd: root, env: { ...isolatedEnv(), XDG_STATE_HOME: state } });
-    await client.initialize({ rootUri: pathToFileURL(root).href });
+    client = new LspTestClient({ cwd: ws.root, env: { ...isolatedEnv(), XDG_STATE_HOME: ws.state } });
+    await client.initialize({ rootUri: pathToFileURL(ws.root).href });
     const last = await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [] });
     expect(last.ranking.map((r: any) => r.model)).toEqual([EXACT, NEAR, BROKEN]);
     expect(last.ranking[0]).toMatchObject({ model: EXACT, exactMatch: 100, editSimilarity: 100, errors: 0, reason: expect.stringContaining("EM 100%") });
@@ -81,7 +71,7 @@ describe("--save, --saved and the editor's selector", () => {
     await client.shutdownAndExit();
 
     const elsewhere = mkdtempSync(join(tmpdir(), "no-bench-"));
-    client = new LspTestClient({ cwd: elsewhere, env: { ...isolatedEnv(), XDG_STATE_HOME: state } });
+    client = new LspTestClient({ cwd: elsewhere, env: { ...isolatedEnv(), XDG_STATE_HOME: ws.state } });
     await client.initialize({ rootUri: pathToFileURL(elsewhere).href });
     const none = await client.request("workspace/executeCommand", { command: "opencode.model.select", arguments: [] });
     expect(none).toMatchObject({ ranking: [], recommendation: null, message: expect.stringContaining("opencode-lsp bench --save") });
@@ -97,18 +87,18 @@ describe("--save, --saved and the editor's selector", () => {
 
 describe("--apply", () => {
   it("asks first: without a terminal and without --yes nothing is written", async () => {
-    const before = readFileSync(join(root, "opencode.json"), "utf8");
-    const result = await runCli(["bench", "--saved", "--apply"], root, { XDG_STATE_HOME: state });
+    const before = readFileSync(join(ws.root, "opencode.json"), "utf8");
+    const result = await ws.run(["--saved", "--apply"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("not applied: no terminal to ask on (pass --yes");
-    expect(readFileSync(join(root, "opencode.json"), "utf8")).toBe(before);
+    expect(readFileSync(join(ws.root, "opencode.json"), "utf8")).toBe(before);
   });
 
   it("with --yes it writes the recommendation as `model`, keeping the rest of the file and its comments", async () => {
-    const before = readFileSync(join(root, "opencode.json"), "utf8");
-    const result = await runCli(["bench", "--saved", "--apply", "--yes"], root, { XDG_STATE_HOME: state });
+    const before = readFileSync(join(ws.root, "opencode.json"), "utf8");
+    const result = await ws.run(["--saved", "--apply", "--yes"]);
     expect(result.code, result.stderr).toBe(0);
-    const after = readFileSync(join(root, "opencode.json"), "utf8");
+    const after = readFileSync(join(ws.root, "opencode.json"), "utf8");
     expect(after).toContain("// written by the bench test");
     expect(after).toContain(`"model": "${NEAR}"`);
     expect(parse(after)).toEqual({ ...parse(before), model: NEAR });
@@ -118,7 +108,7 @@ describe("--apply", () => {
   it("a broken opencode.json is reported before anything runs, and left alone", async () => {
     const dir = makeBenchRepo();
     writeFileSync(join(dir, "opencode.json"), "{ not json");
-    const result = await runCli(["bench", "--tasks", "1", "--models", NEAR, "--apply", "--yes"], dir, { XDG_STATE_HOME: state });
+    const result = await ws.run(["--tasks", "1", "--models", NEAR, "--apply", "--yes"], dir);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(join(dir, "opencode.json"), "utf8")).toBe("{ not json");
@@ -136,7 +126,7 @@ describe("bad input", () => {
     [["extra"], /unexpected argument "extra"/],
   ])("%j: a one-line error, exit 2, nothing asked", async (args, message) => {
     const before = requestsSent();
-    const result = await runCli(["bench", ...args], root, { XDG_STATE_HOME: state });
+    const result = await ws.run(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
@@ -147,7 +137,7 @@ describe("bad input", () => {
   it("a folder without source files: exit 1, saying why", async () => {
     const empty = mkdtempSync(join(tmpdir(), "bench-empty-"));
     writeFileSync(join(empty, "notes.txt"), "nothing to cut here\n");
-    const result = await runCli(["bench", "--models", NEAR], empty, { XDG_STATE_HOME: state });
+    const result = await ws.run(["--models", NEAR], empty);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("no task could be cut: 0 tracked source files");
   });
