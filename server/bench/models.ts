@@ -27,11 +27,10 @@ export async function chooseModels(client: ModelClient, config: Pick<Config, "pr
     const problems = requested.map((m) => client.checkModel(m)).filter((p): p is string => p !== undefined);
     return problems.length ? { ok: false, message: problems.join("; ") } : { ok: true, models: [...new Set(requested)] };
   }
-  const entries = await client.listModels({ probe: true });
-  const hosted = entries.filter((e) => e.usable && !e.local).map((e) => e.id);
-  const providers = resolveProviders(config, env);
-  const upLocal = [...new Set(entries.filter((e) => e.usable && e.local).map((e) => e.provider))];
-  const local = (await Promise.all(upLocal.map((id) => served(providers.get(id)!)))).flat();
+  const hosted = (await client.listModels({ probe: false })).filter((e) => e.usable && !e.local).map((e) => e.id);
+  // A local server that answers its model list is up; what it lists is what it can serve.
+  const locals = [...resolveProviders(config, env).values()].filter((p) => p.local && !p.problem);
+  const local = (await Promise.all(locals.map(served))).flat();
   const models = [...hosted, ...local];
   if (models.length === 0) return { ok: false, message: "no usable model: set a provider's API key or start a local server (see opencode-lsp models), or name models with --models" };
   return { ok: true, models };

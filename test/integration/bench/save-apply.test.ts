@@ -1,7 +1,8 @@
 // What bench keeps and changes, only when asked: --save (private files under the XDG ws.state dir,
 // runs on the same tasks ranked together), --saved (re-ranked, no model asked), the editor's
 // selector (opencode.model.select without arguments), --apply (asks; --yes), and bad input.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { savedPath } from "../../../server/bench/saved.ts";
 import { benchResultSchema, type BenchResult } from "../../../server/bench/schema.ts";
 import { benchWorkspace, makeBenchRepo, MODELS } from "../../support/bench-repo.ts";
-import { isolatedEnv, LspTestClient } from "../../support/lsp-client.ts";
+import { isolatedEnv, LspTestClient, SERVER_BIN } from "../../support/lsp-client.ts";
 
 const { exact: EXACT, near: NEAR, broken: BROKEN } = MODELS;
 
@@ -113,6 +114,35 @@ describe("--apply", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(join(dir, "opencode.json"), "utf8")).toBe("{ not json");
   });
+});
+
+describe("which models, and stopping", () => {
+  it("without --models: every usable model — hosted ones with a key (none here), each local server's own list", async () => {
+    const result = await ws.run(["--tasks", "1", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const ids = (JSON.parse(result.stdout) as BenchResult).models.map((m) => m.model);
+    // The scripted servers list one model, "scripted" (/api/tags, /v1/models).
+    for (const id of ["ollama/scripted", "near/scripted", "claude/scripted", "broken/scripted"]) expect(ids).toContain(id);
+    for (const id of ids) expect(id).not.toMatch(/^(openai|anthropic|groq|mistral)\//);
+  }, 60_000);
+
+  it("Ctrl-C cancels the requests in flight and exits 130, printing and saving nothing", async () => {
+    const child = spawn(process.execPath, [SERVER_BIN, "bench", "--models", MODELS.garbage, "--tasks", "8", "--concurrency", "1", "--save"], { cwd: ws.root, env: { ...isolatedEnv(), XDG_STATE_HOME: `${ws.state}-interrupted` }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    const before = ws.models.servers.garbage.requests.length;
+    await expect.poll(() => ws.models.servers.garbage.requests.length, { timeout: 15_000 }).toBeGreaterThan(before);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("bench: interrupted; nothing printed or saved");
+    expect(stdout).toBe("");
+    expect(ws.models.servers.garbage.requests.length - before).toBeLessThan(8);
+    await expect.poll(() => ws.models.servers.garbage.requests.at(-1)!.aborted).toBe(true);
+    expect(existsSync(`${ws.state}-interrupted`)).toBe(false);
+  }, 30_000);
 });
 
 describe("bad input", () => {
