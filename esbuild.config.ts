@@ -20,9 +20,10 @@ const common: BuildOptions = {
   logLevel: "warning",
 };
 
-// Five bundles: the server and CLI; the session worker; `run`; `acp`; the MCP hub. Apart, because code two bundles
+// Six bundles: the server and CLI; the session worker; `run`; `acp`; the MCP hub; `bench`. Apart, because code two bundles
 // share would be split into chunks the server loads at start-up: the agent's tools use classic zod,
-// whose core would then come with the server's zod/mini (about 400 KB more to parse at every start).
+// whose core would then come with the server's zod/mini (about 400 KB more to parse at every start);
+// bench's jsonc-parser edits would come with the config loader's parser.
 // `acp` goes into dist/ itself (its own chunks beside the server's), so its sessions find the worker
 // bundle at ./worker/ as the server's do.
 await Promise.all([
@@ -32,4 +33,5 @@ await Promise.all([
   // The MCP hub (the MCP SDK, with classic zod), loaded by dist/ and dist/run/ when a server is used.
   build({ ...common, entryPoints: { hub: "server/mcp/hub.ts" }, outdir: "dist/mcp" }),
   build({ ...common, entryPoints: { acp: "server/acp/main.ts" }, outdir: "dist" }),
+  build({ ...common, entryPoints: { bench: "server/bench/command.ts" }, outdir: "dist/bench" }),
 ]);

@@ -8,26 +8,12 @@ import { performance } from "node:perf_hooks";
 import { AuditLog } from "../server/privacy/audit.ts";
 import { SealedTranscript } from "../server/privacy/encryption.ts";
 import { checkRequestURL } from "../server/privacy/policy.ts";
+import { medianTime } from "./support/stats.ts";
 import type { BenchRow } from "./types.ts";
 
 export const title = "privacy: transcript sealing, audit appends, offline host check";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function time(fn: () => void, rounds: number): number {
-  fn();
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
-}
+const time = medianTime;
 
 function transcript(n: number) {
   const code = "export function area(width: number, height: number): number {\n  return width * height;\n}\n".repeat(8);

@@ -4,34 +4,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { brotliCompressSync, constants } from "node:zlib";
 import { canonicalJson } from "../server/share/canonical.ts";
 import { loadOrCreateShareKey } from "../server/share/keys.ts";
 import { createShareLink, DEFAULT_MAX_FRAGMENT_BYTES, verifyShareLink } from "../server/share/link.ts";
 import { makeTranscript } from "../test/support/share/transcripts.ts";
+import { medianTime } from "./support/stats.ts";
 import type { BenchRow } from "./types.ts";
 
 export const title = "share: link size, compression, encode/verify time";
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function time(fn: () => void, rounds: number): number {
-  fn(); // warm
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
-}
+const time = medianTime;
 
 export async function run(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), "opencode-bench-share-"));

@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       return mcpList({ cwd: invocation.cwd, json: invocation.json, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     }
     case "passthrough": {
+      if (invocation.command === "bench") return runBench(invocation.args, invocation.cwd);
       const [{ ConfigStore, loadConfigFiles }, privacy] = await Promise.all([import("./config/index.ts"), import("./privacy/index.ts")]);
       const store = new ConfigStore();
       loadConfigFiles(store, invocation.cwd);
@@ -113,6 +114,32 @@ async function main(argv: string[]): Promise<number | undefined> {
 function loadBundle<T>(bundle: string, source: string): Promise<T> {
   const bundled = !import.meta.url.endsWith(".ts");
   return import(new URL(bundled ? bundle : source, import.meta.url).href);
+}
+
+/**
+ * `bench` is bundled on its own (dist/bench/bench.js), like `run`: nothing of it reaches the server's
+ * start-up chunks. Ctrl-C cancels the requests in flight; --apply asks on the terminal.
+ */
+async function runBench(args: string[], cwd: string): Promise<number> {
+  const bundled = !import.meta.url.endsWith(".ts");
+  const { benchCommand } = (await import(new URL(bundled ? "./bench/bench.js" : "./bench/command.ts", import.meta.url).href)) as typeof import("./bench/command.ts");
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once("SIGINT", onSigint);
+  const confirm = async (question: string) => {
+    const { createInterface } = await import("node:readline/promises");
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+    } finally {
+      rl.close();
+    }
+  };
+  try {
+    return await benchCommand(args, { stdout: (t) => process.stdout.write(t), stderr: process.stderr, cwd, env: process.env, signal: interrupt.signal, ...(process.stdin.isTTY ? { confirm } : {}) });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
 }
 
 function usageError(message: string): number {

@@ -423,13 +423,48 @@ A new session starts when there is none.  From a file buffer, the file
                        (kill-new (plist-get result :url))
                        (message "OpenCode: share link copied"))))
 
+(defun opencode--ranking-line (entry rank current)
+  "One line of the benchmark ranking: RANK, ENTRY's model, score and figures.
+The model CURRENT is marked."
+  (let ((p50 (plist-get entry :latencyP50Ms))
+        (cost (plist-get entry :costPerThousandTasks))
+        (errors (plist-get entry :errors)))
+    (format "%d. %s  score %.3f  EM %s%%  ES %s  tok %s%%  idF1 %s%%  p50 %s  %s%s%s"
+            rank (plist-get entry :model) (plist-get entry :score)
+            (plist-get entry :exactMatch) (plist-get entry :editSimilarity)
+            (plist-get entry :tokenAccuracy) (plist-get entry :identifierF1)
+            (if (numberp p50) (format "%d ms" (round p50)) "-")
+            (if (and (numberp cost) (> cost 0)) (format "$%.4f/1k" cost) "free")
+            (if (and (numberp errors) (> errors 0)) (format "  %d failed" errors) "")
+            (if (equal (plist-get entry :model) current) "  (current)" ""))))
+
+(defun opencode--read-model ()
+  "Ask for a model: from the workspace's last `opencode-lsp bench --save' ranking.
+Best first, with its figures; without one, from the catalogue's usable models."
+  (let* ((server (opencode--server))
+         (last (jsonrpc-request server :workspace/executeCommand (list :command "opencode.model.select")))
+         (ranking (append (plist-get last :ranking) nil)))
+    (if (null ranking)
+        (completing-read "OpenCode model: "
+                         (cl-loop for m across (jsonrpc-request server :opencode/models nil)
+                                  when (eq (plist-get m :usable) t) collect (plist-get m :id)))
+      (let* ((current (plist-get last :current))
+             (lines (cl-loop for entry in ranking for rank from 1
+                             collect (cons (opencode--ranking-line entry rank current) (plist-get entry :model))))
+             ;; Keep the ranking's order (completing-read would sort it).
+             (table (lambda (string pred action)
+                      (if (eq action 'metadata)
+                          '(metadata (display-sort-function . identity) (cycle-sort-function . identity))
+                        (complete-with-action action lines string pred))))
+             (choice (completing-read "OpenCode model (last benchmark, best first): " table nil t)))
+        (or (cdr (assoc choice lines)) choice)))))
+
 ;;;###autoload
 (defun opencode-select-model (model)
-  "Use MODEL (\"provider/model\") for new sessions."
-  (interactive
-   (list (let ((models (append (jsonrpc-request (opencode--server) :opencode/models nil) nil)))
-           (completing-read "OpenCode model: "
-                            (mapcar (lambda (m) (plist-get m :id)) models)))))
+  "Use MODEL (\"provider/model\") for new sessions.
+Interactively, pick it from the last benchmark ranking (`opencode-lsp bench
+--save'), best first with its figures, or from the usable models without one."
+  (interactive (list (opencode--read-model)))
   (opencode--command "opencode.model.select" (list :model model)
                      (lambda (_) (message "OpenCode: model %s" model))))
 

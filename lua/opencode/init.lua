@@ -269,22 +269,64 @@ function subcommands.model(args)
   if args ~= "" then
     return pick(args)
   end
-  M.request("opencode/models", nil, function(err, models)
-    if err then
-      return vim.notify("OpenCode: " .. err.message, vim.log.levels.ERROR)
+  local function from_catalogue()
+    M.request("opencode/models", nil, function(err, models)
+      if err then
+        return vim.notify("OpenCode: " .. err.message, vim.log.levels.ERROR)
+      end
+      local usable = vim.tbl_filter(function(m)
+        return m.usable
+      end, models)
+      vim.ui.select(usable, {
+        prompt = "OpenCode model",
+        format_item = function(m)
+          return m.id
+        end,
+      }, function(m)
+        pick(m and m.id)
+      end)
+    end)
+  end
+  -- The last `opencode-lsp bench --save` ranking of this workspace, best first; else the catalogue.
+  M.request("workspace/executeCommand", { command = "opencode.model.select" }, function(err, last)
+    if err or type(last) ~= "table" or type(last.ranking) ~= "table" or #last.ranking == 0 then
+      return from_catalogue()
     end
-    local usable = vim.tbl_filter(function(m)
-      return m.usable
-    end, models)
-    vim.ui.select(usable, {
-      prompt = "OpenCode model",
-      format_item = function(m)
-        return m.id
+    vim.ui.select(last.ranking, {
+      prompt = "OpenCode model (benchmark of " .. (last.createdAt or "?"):sub(1, 10) .. ", best first)",
+      format_item = function(r)
+        return M.format_ranking_entry(r, last)
       end,
-    }, function(m)
-      pick(m and m.id)
+    }, function(r)
+      pick(r and r.model)
     end)
   end)
+end
+
+--- One line of the benchmark ranking: rank, model, score and its figures.
+function M.format_ranking_entry(r, last)
+  local rank = 0
+  for i, entry in ipairs(last.ranking) do
+    if entry.model == r.model then
+      rank = i
+    end
+  end
+  local p50 = type(r.latencyP50Ms) == "number" and string.format("%d ms", math.floor(r.latencyP50Ms + 0.5)) or "-"
+  local cost = r.costPerThousandTasks == 0 and "free" or string.format("$%.4f/1k", r.costPerThousandTasks)
+  return string.format(
+    "%d. %s  score %.3f  EM %s%%  ES %s  tok %s%%  idF1 %s%%  p50 %s  %s%s%s",
+    rank,
+    r.model,
+    r.score,
+    r.exactMatch,
+    r.editSimilarity,
+    r.tokenAccuracy,
+    r.identifierF1,
+    p50,
+    cost,
+    r.errors > 0 and string.format("  %d failed", r.errors) or "",
+    r.model == last.current and "  (current)" or ""
+  )
 end
 
 --- Opens a share link read-only (the transcript as Markdown).

@@ -5,10 +5,10 @@ import type { Transport } from "../lsp/transport/connect.ts";
 
 export class UsageError extends Error {}
 
-export const COMMANDS = ["lsp", "acp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats", "mcp"] as const;
+export const COMMANDS = ["lsp", "acp", "doctor", "run", "models", "share", "sync", "trust", "audit", "stats", "mcp", "bench"] as const;
 
-/** Commands that parse their own arguments (privacy/: trust, audit, stats). */
-export const PASSTHROUGH = ["trust", "audit", "stats"] as const;
+/** Commands that parse their own arguments (privacy/: trust, audit, stats; bench/: bench). */
+export const PASSTHROUGH = ["trust", "audit", "stats", "bench"] as const;
 export type PassthroughCommand = (typeof PASSTHROUGH)[number];
 export type Command = (typeof COMMANDS)[number];
 
@@ -66,6 +66,7 @@ const PER_COMMAND: Record<Command, Options> = {
   trust: {},
   audit: {},
   stats: {},
+  bench: {},
   run: {
     model: { type: "string", short: "m" },
     session: { type: "string" },

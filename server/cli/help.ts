@@ -6,7 +6,7 @@ const GLOBAL = `Options:
   -h, --help          show help (also: opencode-lsp COMMAND --help)
   -v, --version       print the version`;
 
-const HELP: Record<Exclude<Command, "trust" | "audit" | "stats"> | "main", string> = {
+const HELP: Record<Exclude<Command, "trust" | "audit" | "stats" | "bench"> | "main", string> = {
   main: `opencode-lsp — the OpenCode coding agent as a language server
 
 Usage:
@@ -25,6 +25,8 @@ Usage:
   opencode-lsp audit verify       check the audit log's hash chain
   opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled; stats --help)
   opencode-lsp stats --serve      the usage dashboard on 127.0.0.1 (--port, default 7879); --erase removes the counters
+  opencode-lsp bench [--models A,B] [--tasks N]
+                                  benchmark models on tasks cut from this repository; recommend one (bench --help)
 
 ${GLOBAL}`,
   lsp: `Usage: opencode-lsp [--stdio | --socket=PORT | --pipe=NAME]

@@ -12,6 +12,11 @@ export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, "opencode-lsp", "config.json");
 }
 
+/** opencode-lsp's own folder under the XDG state directory (`$XDG_STATE_HOME`, default ~/.local/state). */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "opencode-lsp");
+}
+
 export function workspaceConfigPath(root: string): string {
   return join(root, "opencode.json");
 }

@@ -30,6 +30,8 @@ const providerEntry = z.strictObject({
         maxOutput: z.optional(positiveInt()),
         tools: z.optional(z.boolean()),
         price: z.optional(price),
+        /** Fill-in-the-middle on the completions endpoint (`opencode-lsp bench` asks it there). */
+        fim: z.optional(z.boolean()),
       }),
     ),
   ),

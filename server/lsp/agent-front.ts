@@ -356,6 +356,7 @@ export class AgentFront {
       case "opencode.session.import":
         return { sessionId: (await this.importLink(v(importArgs).url)).id };
       case "opencode.model.select": {
+        if (arg === undefined || arg === null) return this.lastRanking();
         const { model } = v(modelArgs);
         const problem = (await this.rt()).client.checkModel(model);
         if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `OpenCode: ${problem}`);
@@ -374,6 +375,12 @@ export class AgentFront {
         return theirs;
       }
     }
+  }
+
+  /** `opencode.model.select` without arguments: the last saved `opencode-lsp bench` ranking of this workspace, best first. */
+  private async lastRanking(): Promise<unknown> {
+    const { lastRanking } = await import("../bench/saved.ts");
+    return { ...lastRanking(this.options.root()), current: this.modelOverride ?? this.options.config().model ?? null };
   }
 
   /** A share link: the transcript (redacted, signed) in the URL fragment; nothing is uploaded. */

@@ -42,7 +42,7 @@ export class CompletionCache {
   /** The key of a cacheable request, or undefined (temperature not 0, or caching off). */
   keyOf(models: string[], request: ModelRequest): string | undefined {
     if (!this.lru || request.temperature !== 0) return undefined;
-    const material = JSON.stringify([models, request.system ?? "", request.messages, request.tools ?? [], request.maxTokens ?? null]);
+    const material = JSON.stringify([models, request.system ?? "", request.messages, request.tools ?? [], request.maxTokens ?? null, ...(request.fim ? [request.fim] : [])]);
     return createHash("sha256").update(material).digest("base64url");
   }
 

@@ -14,6 +14,8 @@ export const catalogueModelSchema = z.strictObject({
   maxOutput: z.int().check(z.positive()),
   tools: z.boolean(),
   price,
+  /** Served for fill-in-the-middle on the OpenAI-compatible completions endpoint (prompt + suffix). */
+  fim: z.optional(z.boolean()),
 });
 
 export const catalogueProviderSchema = z
@@ -65,6 +67,8 @@ export interface ModelInfo {
   maxOutput: number;
   tools: boolean;
   price: { input: number; output: number };
+  /** Fill-in-the-middle on the completions endpoint (OpenAI-compatible providers; Ollama always has it). */
+  fim?: boolean;
   /** Not in the catalogue or the config: metadata are defaults. */
   unlisted?: boolean;
 }
@@ -158,6 +162,7 @@ export function resolveProviders(config: Pick<Config, "providers"> & { policy?: 
         maxOutput: m.maxOutput ?? prev?.maxOutput ?? DEFAULT_MODEL.maxOutput,
         tools: m.tools ?? prev?.tools ?? DEFAULT_MODEL.tools,
         price: m.price ?? prev?.price ?? (local ? { input: 0, output: 0 } : DEFAULT_MODEL.price),
+        ...((m.fim ?? prev?.fim) !== undefined ? { fim: m.fim ?? prev?.fim } : {}),
       });
     }
 

@@ -35,6 +35,11 @@ export interface ModelClient {
    * arrive as an `error` event; the stream always ends with `stop` or `error`.
    */
   stream(model: string | string[], request: ModelRequest): AsyncIterable<StreamEvent>;
+  /**
+   * One request to the model's first endpoint, as it comes: no fallback, retry, wait or circuit (a
+   * router of its own per call), no cache. For measuring a model (`opencode-lsp bench`).
+   */
+  streamOnce(model: string, request: ModelRequest): AsyncIterable<StreamEvent>;
   /** Why this model cannot be used now (unknown provider, missing key...), or undefined. */
   checkModel(model: string): string | undefined;
   /** Catalogue/config metadata; defaults for a model its provider does not list. */
@@ -114,17 +119,20 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     return { candidates, problems };
   }
 
+  /** The stream for a model no endpoint can take (unknown, no key, refused by policy). */
+  function unservable(models: string[], problems: string[]): AsyncIterable<StreamEvent> {
+    const message = problems.join("; ") || `no endpoint for ${models.join(", ")}`;
+    const policyProblem = problems.find((p) => /offline policy|policy\.allowProviders/.test(p));
+    if (policyProblem) auditPolicyDenial(new PolicyDenied(/offline/.test(policyProblem) ? "offline" : "allowProviders", policyProblem), { model: models.join(",") });
+    const kind = policyProblem ? "policy" : /API key|set [A-Z_]+/.test(message) ? "auth" : "config";
+    return errorStream({ kind, message, ...(models.length === 1 ? { provider: parseModelId(models[0]!)?.provider ?? "" } : {}) });
+  }
+
   return {
     stream(model, request) {
       const models = Array.isArray(model) ? model : [model];
       const { candidates, problems } = candidatesFor(models);
-      if (candidates.length === 0) {
-        const message = problems.join("; ") || `no endpoint for ${models.join(", ")}`;
-        const policyProblem = problems.find((p) => /offline policy|policy\.allowProviders/.test(p));
-        if (policyProblem) auditPolicyDenial(new PolicyDenied(/offline/.test(policyProblem) ? "offline" : "allowProviders", policyProblem), { model: models.join(",") });
-        const kind = policyProblem ? "policy" : /API key|set [A-Z_]+/.test(message) ? "auth" : "config";
-        return errorStream({ kind, message, ...(models.length === 1 ? { provider: parseModelId(models[0]!)?.provider ?? "" } : {}) });
-      }
+      if (candidates.length === 0) return unservable(models, problems);
       const signal = request.signal ?? new AbortController().signal;
       const key = cache.keyOf(models, request);
       if (key === undefined) return router.stream(candidates, request, signal);
@@ -134,6 +142,11 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
         return replay(hit);
       }
       return recording(router.stream(candidates, request, signal), (events) => cache.set(key, events));
+    },
+    streamOnce(model, request) {
+      const { candidates, problems } = candidatesFor([model]);
+      if (candidates.length === 0) return unservable([model], problems);
+      return new Router(loadGuarded, { maxAttempts: 1 }, log).stream(candidates.slice(0, 1), request, request.signal ?? new AbortController().signal);
     },
     checkModel,
     modelInfo: (model) => findModel(resolved(), model),

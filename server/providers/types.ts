@@ -29,6 +29,12 @@ export interface ModelRequest {
   /** 0 makes the request deterministic, hence cacheable. */
   temperature?: number;
   signal?: AbortSignal;
+  /**
+   * Fill in the middle on the provider's own endpoint instead of chat (`messages` and `tools` are not
+   * sent): OpenAI-compatible `/completions` with `suffix`, Ollama `/api/generate` with `suffix`.
+   * Anthropic has none (the request fails with bad_request).
+   */
+  fim?: { prefix: string; suffix: string };
 }
 
 export type StopReason = "end_turn" | "tool_use" | "max_tokens" | "stop_sequence" | "refusal" | "cancelled" | "error" | "other";

@@ -3,14 +3,14 @@
 // M-x eglot-code-actions offers "OpenCode: Fix this diagnostic", which fixes the buffer after the
 // permission prompt (answered by opencode.el's completing-read); M-x opencode-ask streams the
 // answer into the session's chat buffer.
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { FIX_TURNS, FIXED, runEditor as run, SERVER_CMD, tsProject } from "./support.ts";
+import { editorResult, FIX_TURNS, FIXED, runEditor as run, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
@@ -47,12 +47,7 @@ describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
       cwd: root,
       env: { ...env, OCL_LISP: lisp, OCL_CMD: JSON.stringify(SERVER_CMD), OCL_FILE: project.file, OCL_RESULT: resultFile },
     });
-    let result: any;
-    try {
-      result = JSON.parse(readFileSync(resultFile, "utf8"));
-    } catch {
-      throw new Error(`Emacs wrote no result (exit ${session.status}):\n${session.stderr}\n${session.stdout}`);
-    }
+    const result = editorResult(resultFile, "Emacs", session);
     const detail = `${JSON.stringify(result, null, 2)}\n--- stderr (last 4000) ---\n${session.stderr.slice(-4000)}`;
     expect(result.error, detail).toBeUndefined();
     expect(result.loaded, "the byte-compiled opencode.elc").toMatch(/opencode\.elc$/);

@@ -2,14 +2,14 @@
 // opencode-lsp gives the diagnostic; "OpenCode: Fix this diagnostic" fixes the buffer (after a
 // permission prompt answered through vim.ui.select); :OpenCode chat streams into the chat buffer;
 // :checkhealth opencode reports OK.
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { FIX_TURNS, FIXED, runEditor, SERVER_CMD, tsProject } from "./support.ts";
+import { editorResult, FIX_TURNS, FIXED, runEditor, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 let provider: ScriptedProvider | undefined;
@@ -31,12 +31,7 @@ describe.skipIf(skipEditorTests(["nvim"]))("Neovim", () => {
       cwd: root,
       env: { ...process.env, OCL_REPO: REPO_ROOT, OCL_CMD: JSON.stringify(SERVER_CMD), OCL_FILE: project.file, OCL_RESULT: resultFile, XDG_STATE_HOME: join(root, ".state"), XDG_CONFIG_HOME: join(root, ".config") },
     });
-    let result: any;
-    try {
-      result = JSON.parse(readFileSync(resultFile, "utf8"));
-    } catch {
-      throw new Error(`Neovim wrote no result (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
-    }
+    const result = editorResult(resultFile, "Neovim", run);
     expect(result.error, JSON.stringify(result, null, 2)).toBeUndefined();
     expect(result.attached).toBe(true);
     expect(result.diagnostic.message).toMatch(/not assignable to type 'number'/);

@@ -2,7 +2,7 @@
 // opencode.json that fronts a real typescript-language-server and points the model at a scripted
 // provider, and the built server's command line.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SERVER_BIN } from "../support/lsp-client.ts";
@@ -66,4 +66,13 @@ export function runEditor(command: string, args: string[], options: { cwd: strin
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** The JSON an editor's script wrote to `file`; when it wrote none, an error with the editor's output. */
+export function editorResult(file: string, editor: string, run: EditorRun): any {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    throw new Error(`${editor} wrote no result (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
+  }
 }

@@ -63,6 +63,7 @@ export function toAnthropicTools(tools: ToolDefinition[]): Block[] {
 const STOP: Record<string, StopReason> = { end_turn: "end_turn", tool_use: "tool_use", max_tokens: "max_tokens", stop_sequence: "stop_sequence", refusal: "refusal", pause_turn: "other" };
 
 export const openAnthropic: Adapter = async (target, request, signal) => {
+  if (request.fim) throw new ProviderError("bad_request", `${target.provider}: no fill-in-the-middle endpoint (ask in a prompt instead)`, { provider: target.provider, endpoint: target.baseURL });
   const shared = await clientFor(target);
   const params: Record<string, unknown> = {
     model: target.model,

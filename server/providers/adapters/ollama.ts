@@ -1,4 +1,4 @@
-// Ollama /api/chat (NDJSON) through the ollama SDK, loaded on first use only. The SDK gets a fetch
+// Ollama /api/chat (NDJSON; /api/generate for fill-in-the-middle) through the ollama SDK, loaded on first use only. The SDK gets a fetch
 // that carries our AbortSignal, remembers retry-after, and errors the body on a malformed NDJSON line
 // (the SDK itself would skip it with a console warning).
 import { ProviderError, parseRetryAfter, toProviderError } from "../errors.ts";
@@ -90,8 +90,12 @@ export const openOllama: Adapter = async (target, request, signal) => {
   if (target.apiKey) headers.Authorization = `Bearer ${target.apiKey}`;
   const client = new Ollama({ host: target.baseURL, fetch: fetchWith as typeof fetch, headers });
   const where = { provider: target.provider, endpoint: target.baseURL };
-  const params: Record<string, unknown> = { model: target.model, messages: toOllamaMessages(request.system, request.messages), stream: true };
-  if (request.tools?.length) params.tools = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+  // Fill in the middle: /api/generate with a suffix (the model's template places it).
+  const fim = request.fim;
+  const params: Record<string, unknown> = fim
+    ? { model: target.model, prompt: fim.prefix, suffix: fim.suffix, stream: true }
+    : { model: target.model, messages: toOllamaMessages(request.system, request.messages), stream: true };
+  if (request.tools?.length && !fim) params.tools = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
   const options: Record<string, unknown> = {};
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.maxTokens !== undefined) options.num_predict = request.maxTokens;
@@ -105,7 +109,7 @@ export const openOllama: Adapter = async (target, request, signal) => {
   };
   let chunks: AsyncIterator<any>;
   try {
-    const stream = await client.chat(params as never);
+    const stream = fim ? await client.generate(params as never) : await client.chat(params as never);
     chunks = (stream as AsyncIterable<any>)[Symbol.asyncIterator]();
   } catch (error) {
     dog.dispose();
@@ -118,6 +122,7 @@ export const openOllama: Adapter = async (target, request, signal) => {
     chunks,
     decode(part: any, out: StreamEvent[]) {
       dog.tick();
+      if (fim && part.response) out.push({ type: "text", text: part.response });
       const message = part.message;
       if (message) {
         if (message.thinking) out.push({ type: "reasoning", text: message.thinking });

@@ -1,5 +1,5 @@
-// OpenAI chat completions (and every OpenAI-compatible service, by baseURL) through the openai SDK.
-// The SDK is loaded on first use only.
+// OpenAI chat completions (and every OpenAI-compatible service, by baseURL) through the openai SDK;
+// fill-in-the-middle requests go to the completions endpoint. The SDK is loaded on first use only.
 import type OpenAIClient from "openai";
 import { ProviderError, toProviderError } from "../errors.ts";
 import type { Adapter, ChunkDecoder, EndpointTarget, Message, StopReason, StreamEvent } from "../types.ts";
@@ -54,17 +54,22 @@ interface PendingCall {
 
 export const openOpenAI: Adapter = async (target, request, signal) => {
   const shared = await clientFor(target);
+  // Fill in the middle: the completions endpoint with a suffix (DeepSeek, llama.cpp, vLLM...).
+  const fim = request.fim;
   const params: Record<string, unknown> = {
     model: target.model,
-    messages: toOpenAIMessages(request.system, request.messages),
+    ...(fim ? { prompt: fim.prefix, suffix: fim.suffix } : { messages: toOpenAIMessages(request.system, request.messages) }),
     stream: true,
     stream_options: { include_usage: true },
   };
-  if (request.tools?.length) params.tools = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
-  if (request.maxTokens !== undefined) params[target.provider === "openai" || target.provider === "azure" ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
+  if (request.tools?.length && !fim) params.tools = request.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+  if (request.maxTokens !== undefined) params[!fim && (target.provider === "openai" || target.provider === "azure") ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
   if (request.temperature !== undefined) params.temperature = request.temperature;
 
-  const { chunks, dog, stalled, where } = await openWatched(target, signal, (fetch) => shared.withOptions({ fetch }).chat.completions.create(params as never));
+  const { chunks, dog, stalled, where } = await openWatched(target, signal, (fetch) => {
+    const sdk = shared.withOptions({ fetch });
+    return fim ? sdk.completions.create(params as never) : sdk.chat.completions.create(params as never);
+  });
 
   const calls: PendingCall[] = [];
   let finish: string | undefined;
@@ -75,6 +80,7 @@ export const openOpenAI: Adapter = async (target, request, signal) => {
       dog.tick();
       const choice = chunk.choices?.[0];
       if (choice !== undefined) {
+        if (fim && choice.text) out.push({ type: "text", text: choice.text });
         const delta = choice.delta;
         if (delta) {
           if (delta.content) out.push({ type: "text", text: delta.content });

@@ -3,6 +3,7 @@
 //   OpenAI chat completions  POST /v1/chat/completions   SSE (stream: true) or JSON
 //   Anthropic messages       POST /v1/messages           SSE (stream: true) or JSON
 //   Ollama chat              POST /api/chat              NDJSON (stream: true) or JSON
+//   fill in the middle       POST /v1/completions, /api/generate (fim-frames.ts)
 // One server answers all three paths; `protocol` only picks the baseURL it reports. Each chat request
 // consumes the next scripted turn (the last turn repeats once the script runs out), and every request
 // is recorded so tests can assert what the model was sent.
@@ -10,6 +11,7 @@
 // Only erasable TypeScript here: the file also runs directly under node (serve.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { type FimEnd, ollamaGenerateFrames, ollamaGenerateJson, openaiCompletionFrames, openaiCompletionJson } from "./fim-frames.ts";
 
 export type ScriptProtocol = "openai" | "anthropic" | "ollama";
 
@@ -70,6 +72,10 @@ export interface ScriptedProviderOptions {
   protocol?: ScriptProtocol;
   turns?: ScriptedTurn[];
   port?: number;
+  /** Computes the turn from the request (an answer that depends on the prompt); undefined: the script's next turn. */
+  reply?: (request: RecordedRequest) => ScriptedTurn | undefined;
+  /** Extra GET routes (e.g. "/api/ps", "/metrics"): a string is served as text, anything else as JSON. */
+  get?: Record<string, unknown>;
 }
 
 export interface ScriptedProvider {
@@ -264,7 +270,7 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
   };
 
   async function respond(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, proto: ScriptProtocol): Promise<void> {
-    const turn = nextTurn();
+    const turn = options.reply?.(record) ?? nextTurn();
     const body = record.body ?? {};
     const model = typeof body.model === "string" ? body.model : "scripted";
     const stream = proto === "ollama" ? body.stream !== false : body.stream === true;
@@ -277,13 +283,16 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
       res.end(JSON.stringify(errorBody(proto, turn.status, turn.errorMessage ?? (turn.status === 401 ? "Invalid API key" : turn.status === 429 ? "Rate limit exceeded" : "Internal error"))));
       return;
     }
+    const fim = record.path.endsWith("/completions") && !record.path.endsWith("/chat/completions") ? "openai" : record.path === "/api/generate" ? "ollama" : undefined;
+    const fimEnd: FimEnd = { finish: stopReasonOf(turn) === "max_tokens" ? "length" : "stop", input: turn.usage?.input ?? 0, output: turn.usage?.output ?? 0 };
     if (!stream) {
-      const json = proto === "openai" ? openaiJson(turn, model) : proto === "anthropic" ? anthropicJson(turn, model) : ollamaJson(turn, model);
+      const text = chunksOf(turn.text).join("");
+      const json = fim === "openai" ? openaiCompletionJson(text, fimEnd, model) : fim === "ollama" ? ollamaGenerateJson(text, fimEnd, model) : proto === "openai" ? openaiJson(turn, model) : proto === "anthropic" ? anthropicJson(turn, model) : ollamaJson(turn, model);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(json));
       return;
     }
-    const frames = proto === "openai" ? openaiFrames(turn, model, body.stream_options?.include_usage === true) : proto === "anthropic" ? anthropicFrames(turn, model) : ollamaFrames(turn, model);
+    const frames = fim === "openai" ? openaiCompletionFrames(chunksOf(turn.text), fimEnd, model, body.stream_options?.include_usage === true) : fim === "ollama" ? ollamaGenerateFrames(chunksOf(turn.text), fimEnd, model) : proto === "openai" ? openaiFrames(turn, model, body.stream_options?.include_usage === true) : proto === "anthropic" ? anthropicFrames(turn, model) : ollamaFrames(turn, model);
     res.writeHead(200, proto === "ollama" ? { "content-type": "application/x-ndjson" } : { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.flushHeaders();
 
@@ -366,6 +375,10 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
         if (path === "/") return void res.writeHead(200, { "content-type": "text/plain" }).end("Ollama is running");
         if (path === "/api/tags") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ models: [{ name: "scripted", model: "scripted" }] }));
         if (path.endsWith("/models")) return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data: [{ id: "scripted", object: "model", created, owned_by: "scripted" }] }));
+        if (options.get && Object.hasOwn(options.get, path)) {
+          const value = options.get[path];
+          return void (typeof value === "string" ? res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(value) : res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(value)));
+        }
         if (path === "/__requests") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(requests.map(({ done: _done, ...r }) => r)));
         return void res.writeHead(404).end();
       }
@@ -378,7 +391,7 @@ export async function startScriptedProvider(options: ScriptedProviderOptions = {
           return void res.writeHead(400).end();
         }
       }
-      const proto: ScriptProtocol | undefined = path.endsWith("/chat/completions") ? "openai" : path.endsWith("/messages") ? "anthropic" : path === "/api/chat" ? "ollama" : undefined;
+      const proto: ScriptProtocol | undefined = path.endsWith("/completions") ? "openai" : path.endsWith("/messages") ? "anthropic" : path === "/api/chat" || path === "/api/generate" ? "ollama" : undefined;
       if (!proto) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: `no such path ${path}` }));
       let body: unknown = undefined;
       try {
