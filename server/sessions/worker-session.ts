@@ -198,9 +198,12 @@ export class WorkerSession {
     const thread = new Worker(WORKER_URL, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.limits.memoryMb / 4) },
-      stdout: false,
+      // stdout is the protocol channel (LSP frames, ACP lines): a worker's own writes to it (a
+      // dependency's console.log) are taken here and never reach it. stderr is the log's.
+      stdout: true,
       stderr: false,
     });
+    thread.stdout.on("data", (chunk: Buffer) => this.deps.log?.warn({ session: this.id, bytes: chunk.length }, "a session worker wrote to stdout; dropped (stdout carries the protocol only)"));
     const rpc = new Rpc(thread);
     rpc.on("update", (update: SessionUpdate) => this.publish(update));
     rpc.on("audit", (event: AuditEvent) => audit(event));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, expect, it } from "vitest";
-import { LspTestClient } from "../support/lsp-client.ts";
+import { LspTestClient, parseFrames } from "../support/lsp-client.ts";
 import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 
 let client: LspTestClient | undefined;
@@ -51,3 +51,21 @@ it("a session worker over its memory limit fails alone; the server and another s
   fine.setTurns([{ text: "still good" }]);
   expect(await client.request("opencode/session/prompt", { sessionId: b.sessionId, prompt: "again" })).toEqual({ stopReason: "end_turn" });
 }, 60_000);
+
+it("a session worker's own writes to stdout never reach the protocol stream", async () => {
+  const model = await startScriptedProvider({ protocol: "openai", turns: [{ text: "done" }] });
+  providers = [model];
+  const root = mkdtempSync(join(tmpdir(), "isolation-stdout-"));
+  // A preload that runs in every thread (as a dependency's console.log would): the worker writes to stdout.
+  const preload = join(root, "noisy.mjs");
+  writeFileSync(preload, 'import { isMainThread } from "node:worker_threads";\nif (!isMainThread) { console.log("WORKER-NOISE"); process.stdout.write("WORKER-NOISE\\n"); }\n');
+  client = new LspTestClient({ cwd: root, env: { NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` } });
+  await client.initialize({
+    rootUri: pathToFileURL(root).href,
+    initializationOptions: { model: "m/m", providers: { m: { baseURL: model.baseURLs.openai, protocol: "openai", apiKey: "k" } } },
+  });
+  const { sessionId } = await client.request("opencode/session/new", {});
+  expect(await client.request("opencode/session/prompt", { sessionId, prompt: "hello" })).toEqual({ stopReason: "end_turn" });
+  expect(client.stdout.includes("WORKER-NOISE")).toBe(false);
+  expect(() => parseFrames(client!.stdout)).not.toThrow();
+}, 30_000);
