@@ -258,6 +258,7 @@ export class AcpFront {
       this.runtimes.set(root, runtime);
       if (runtime.config.audit.enabled) (await import("../privacy/index.ts")).configureAudit(runtime.config);
     }
+    await runtime.ready; // the usage counters hear the first session's creation
     return runtime;
   }
 

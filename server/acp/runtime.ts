@@ -9,6 +9,7 @@ import { createModelClient, type ModelClient, type ModelEntry } from "../provide
 import { createHeadlessProxies } from "../proxy/headless.ts";
 import { ProxyIntel } from "../proxy/intel.ts";
 import { SessionManager } from "../sessions/manager.ts";
+import type { Telemetry } from "../privacy/index.ts";
 import type { AskPermission, RunCommand } from "../tools/types.ts";
 import type { ClientBuffers } from "./client-buffers.ts";
 
@@ -38,6 +39,12 @@ export class AcpRuntime {
   private models: Promise<ModelEntry[]> | undefined;
   private readonly proxies: ReturnType<typeof createHeadlessProxies>;
   private readonly intel: ProxyIntel | undefined;
+  /** Usage counters (telemetry.enabled only; loaded then): this root's sessions, as the LSP front counts them. */
+  private readonly telemetry: Promise<Telemetry | undefined> = Promise.resolve(undefined);
+  /** Resolves once what loads in the background (the usage counters) is up. */
+  get ready(): Promise<unknown> {
+    return this.telemetry;
+  }
 
   constructor(options: RuntimeOptions) {
     const { root, bus, log, hooks } = options;
@@ -65,6 +72,19 @@ export class AcpRuntime {
       ...(this.intel ? { intel: this.intel } : {}),
     });
     options.buffers.attach(this.sessions.workspace);
+    const { telemetry: usage } = config();
+    if (usage.enabled) {
+      this.telemetry = import("../privacy/index.ts")
+        .then((privacy) => privacy.createTelemetry({ ...usage, root, warn: (message) => log.warn(message) }))
+        .then((t) => {
+          t.observe(bus, (id) => this.sessions.get(id)?.model);
+          return t;
+        })
+        .catch((error: unknown) => {
+          log.warn({ err: error }, "telemetry could not start");
+          return undefined;
+        });
+    }
     const restored = this.sessions.restore();
     if (restored > 0) log.info({ restored, root }, "restored sessions (retention local)");
   }
@@ -89,6 +109,7 @@ export class AcpRuntime {
   }
 
   async dispose(): Promise<void> {
+    await (await this.telemetry)?.close();
     this.sessions.dispose();
     this.intel?.dispose();
     await this.proxies?.shutdown();

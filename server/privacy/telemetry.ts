@@ -6,6 +6,7 @@
 // sanitized identifiers — never prompt or code content. When disabled, nothing is loaded, counted,
 // written or served.
 import type { Bus } from "../bus/bus.ts";
+import type { EventOf } from "../bus/events.ts";
 import { addCounts, emptyCounts, label, mergeRows, type CountsDelta, type Row } from "../stats/counts.ts";
 import { DEFAULT_SEGMENT, hourOf, regionFromTimeZone, splitModel, workspaceHash } from "../stats/dims.ts";
 import type { Exposition, MetricsServer } from "../stats/prometheus.ts";
@@ -102,17 +103,22 @@ export async function createTelemetry(options: TelemetryOptions): Promise<Teleme
     observe(bus, modelOf) {
       const toolNames = new Map<string, string>();
       const editsSinceRevert = new Map<string, number>();
+      // Only the sessions this observer knows (modelOf answers): fronts that share a bus count their own.
+      const mine = <T extends "session.created" | "session.turn_ended" | "session.reverted" | "session.edits_reviewed" | "session.update">(type: T, handle: (model: string, e: EventOf<T>) => void) =>
+        bus.on(type, (e) => {
+          const model = modelOf((e as { sessionId: string }).sessionId);
+          if (model !== undefined) handle(model, e);
+        });
       const stops = [
-        bus.on("session.created", (e) => telemetry.count(modelOf(e.sessionId), { sessions: 1 })),
-        bus.on("session.turn_ended", (e) => telemetry.count(modelOf(e.sessionId), { turns: 1, ...(e.stopReason === "error" ? { errors: { [label(e.errorKind ?? "unknown")]: 1 } } : {}) })),
-        bus.on("session.reverted", (e) => {
+        mine("session.created", (model) => telemetry.count(model, { sessions: 1 })),
+        mine("session.turn_ended", (model, e) => telemetry.count(model, { turns: 1, ...(e.stopReason === "error" ? { errors: { [label(e.errorKind ?? "unknown")]: 1 } } : {}) })),
+        mine("session.reverted", (model, e) => {
           const edits = editsSinceRevert.get(e.sessionId) ?? 0;
           editsSinceRevert.delete(e.sessionId);
-          if (e.files > 0) telemetry.count(modelOf(e.sessionId), { edits: { reverted: edits } });
+          if (e.files > 0) telemetry.count(model, { edits: { reverted: edits } });
         }),
-        bus.on("session.edits_reviewed", (e) => telemetry.editsReviewed(modelOf(e.sessionId), e.outcome, e.edits)),
-        bus.on("session.update", ({ sessionId, update: u }) => {
-          const model = modelOf(sessionId);
+        mine("session.edits_reviewed", (model, e) => telemetry.editsReviewed(model, e.outcome, e.edits)),
+        mine("session.update", (model, { sessionId, update: u }) => {
           if (u.kind === "usage") telemetry.count(model, { tokens: { input: u.inputTokens, output: u.outputTokens, cached: u.cachedTokens } });
           else if (u.kind === "tool_call") toolNames.set(`${sessionId}/${u.id}`, u.tool);
           else if (u.kind === "tool_result") {
