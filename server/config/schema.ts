@@ -78,6 +78,10 @@ export const configSchema = z.strictObject({
   completion: z.optional(
     z.strictObject({ enabled: z.optional(z.boolean()), debounceMs: z.optional(z.int().check(z.nonnegative())) }),
   ),
+  /** Edits reaching open buffers (issue 20): how long the editor's didChange and a delivery are awaited. */
+  edits: z.optional(
+    z.strictObject({ echoTimeoutMs: z.optional(positiveInt()), deliveryTimeoutMs: z.optional(positiveInt()) }),
+  ),
   /** The provider completion cache (issue 3): entries and time to live. */
   cache: z.optional(
     z.strictObject({ maxEntries: z.optional(z.int().check(z.nonnegative())), ttlMs: z.optional(z.int().check(z.nonnegative())) }),
@@ -110,6 +114,7 @@ export interface Config {
   offline: { modelDir?: string; trustedKeys: string[] };
   completion: { enabled: boolean; debounceMs: number };
   cache: { maxEntries: number; ttlMs: number };
+  edits: { echoTimeoutMs: number; deliveryTimeoutMs: number };
 }
 
 /** One problem in one source, with the dotted path to the value. */

@@ -77,12 +77,12 @@ describe("workspace doc with an open editor", () => {
     const base = (await workspace.read(abs, "s", true))!;
     editor.batching = true;
     editor.type(0, "X"); // held: the editor is ahead of what we know
-    await sessionInsert(workspace, abs, "s", base, 3, "-s");
+    const written = sessionInsert(workspace, abs, "s", base, 3, "-s");
+    await settle();
     expect(editor.refused).toBe(1);
     editor.batching = false;
     editor.flush();
-    await settle();
-    await settle();
+    await written; // returns once the edit is in the buffer
     expect(editor.text).toBe("Xabc-s\n");
     expect(workspace.textOf(abs)).toBe(editor.text);
   });
@@ -108,6 +108,8 @@ describe("workspace doc with an open editor", () => {
         workspace.setApplyEdit(editor.applyEdit);
         const bases: Record<string, string> = {};
         const tokens: string[] = [];
+        // A session waits for its write to be delivered before it goes on; the user does not.
+        const sessions: Record<string, Promise<unknown>> = { A: Promise.resolve(), B: Promise.resolve() };
         for (const o of ops) {
           if (o.kind === "type") {
             const token = `<u${tokenId++}>`;
@@ -115,13 +117,15 @@ describe("workspace doc with an open editor", () => {
             editor.batching = o.batch;
             editor.type(safeOffset(editor.text, o.at), token);
           } else if (o.kind === "read") {
-            bases[o.session] = (await workspace.read(abs, o.session, true))!;
+            sessions[o.session] = sessions[o.session]!.then(async () => (bases[o.session] = (await workspace.read(abs, o.session, true))!));
           } else if (o.kind === "write") {
-            const base = bases[o.session] ?? (await workspace.read(abs, o.session, true))!;
             const token = `[${o.session}${tokenId++}]`;
             tokens.push(token);
-            await sessionInsert(workspace, abs, o.session, base, safeOffset(base, o.at), token);
-            bases[o.session] = workspace.textOf(abs)!;
+            sessions[o.session] = sessions[o.session]!.then(async () => {
+              const base = bases[o.session] ?? (await workspace.read(abs, o.session, true))!;
+              await sessionInsert(workspace, abs, o.session, base, safeOffset(base, o.at), token);
+              bases[o.session] = workspace.textOf(abs)!;
+            });
           } else {
             editor.flush();
           }
@@ -129,7 +133,7 @@ describe("workspace doc with an open editor", () => {
         }
         editor.batching = false;
         editor.flush();
-        for (let i = 0; i < 5; i++) await settle();
+        await Promise.all(Object.values(sessions));
         const merged = workspace.textOf(abs)!;
         expect(editor.text).toBe(merged);
         for (const token of tokens) expect(merged).toContain(token);
