@@ -51,7 +51,7 @@ export function readEcho(input: EchoInput, beforeIndex?: LineIndex): EchoReading
 }
 
 /** How many UTF-16 units one text must change to become the other (after trimming what they share). */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   let total = 0;
   for (const s of textSplices(a, b)) total += s.deleteCount + s.insert.length;
   return total;

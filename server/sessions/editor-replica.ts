@@ -13,11 +13,12 @@
 // Only then does the replica take the edit. When no didChange comes in time (the workspace times it
 // out) the edit counts as delivered on the editor's word, and the next didChange is read the same
 // way; what follows a reading that was a guess goes out as one whole-buffer replacement, so the
-// buffer and the replica agree again whatever the buffer held.
+// buffer and the replica agree again whatever the buffer held. A buffer closed before the editor's
+// word is judged by the file it saved.
 import * as Y from "yjs";
 import { LineIndex } from "./line-index.ts";
 import { splicesToEdits, textSplices, type Splice } from "./text-diff.ts";
-import { readEcho, type EchoKind } from "./echo-reading.ts";
+import { distance, readEcho, type EchoKind } from "./echo-reading.ts";
 
 export const EDITOR_ORIGIN = "editor";
 const HUB_ORIGIN = "hub";
@@ -191,18 +192,20 @@ export class EditorReplica {
     return edit;
   }
 
-  /** The editor answered our workspace/applyEdit. Returns whether it reported changes meanwhile. */
-  editResult(applied: boolean): { caughtUp: boolean } {
+  /**
+   * The editor answered our workspace/applyEdit. Returns whether it reported changes meanwhile, and
+   * how they read when they settled the edit.
+   */
+  editResult(applied: boolean): { caughtUp: boolean; reading?: EchoKind } {
     if (this.phase.kind !== "sent") return { caughtUp: false };
     const { edit, held } = this.phase;
     if (applied) {
       this.phase = { kind: "echo", edit, timedOut: false };
-      if (held.length > 0) this.settleEcho(held);
-    } else {
-      // The editor was ahead, or will not take it: what it sent meanwhile is the user's typing.
-      this.phase = { kind: "synced" };
-      for (const { changes, version } of held) this.applyEditorChanges(changes, version);
+      return held.length > 0 ? { caughtUp: true, reading: this.settleEcho(held) } : { caughtUp: false };
     }
+    // The editor was ahead, or will not take it: what it sent meanwhile is the user's typing.
+    this.phase = { kind: "synced" };
+    for (const { changes, version } of held) this.applyEditorChanges(changes, version);
     return { caughtUp: held.length > 0 };
   }
 
@@ -228,9 +231,13 @@ export class EditorReplica {
     return reading.kind;
   }
 
-  /** didClose. An applied edit whose echo is awaited was in the buffer: the replica takes it. */
-  close(): void {
-    if (this.phase.kind === "echo") this.take(this.phase.edit);
+  /**
+   * didClose, with the file's text on disk now. An edit of ours not yet confirmed counts as having
+   * been in the buffer when the saved file is closer to the text with it than without it.
+   */
+  close(onDisk?: string): void {
+    const edit = this.phase.kind === "synced" ? undefined : this.phase.edit;
+    if (edit && onDisk !== undefined && distance(onDisk, edit.after) < distance(onDisk, edit.before)) this.take(edit);
     this.phase = { kind: "synced" };
     this.markClosed();
   }

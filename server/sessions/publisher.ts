@@ -9,6 +9,7 @@ import { DEFAULTS } from "../config/defaults.ts";
 import type { Logger } from "../log.ts";
 import { audit } from "../privacy/audit.ts";
 import { stateOf } from "./delivery.ts";
+import type { EchoKind } from "./echo-reading.ts";
 import type { ApplyEdit, EditAnswer, EditorReplica, SentEdit } from "./editor-replica.ts";
 import type { FileEntry } from "./file-entry.ts";
 
@@ -70,8 +71,9 @@ export class Publisher {
     await entry.flushing;
   }
 
-  /** The editor sent a didChange (already applied to its replica). */
-  editorChanged(entry: FileEntry): void {
+  /** The editor sent a didChange (already applied to its replica, and read as `reading` if it settled an edit of ours). */
+  editorChanged(entry: FileEntry, reading: EchoKind | undefined): void {
+    if (reading === "dropped") this.dropped(entry);
     if (!entry.editor || entry.editor.busy) return; // held while our edit is out
     this.endWait(entry);
     entry.refusal = undefined;
@@ -104,7 +106,8 @@ export class Publisher {
     }
     const answer = await Promise.race([ask(applyEdit, entry.uri, edit), editor.closed.then(() => undefined)]);
     if (!answer || entry.editor !== editor) return; // closed meanwhile: the file follows the disk
-    const { caughtUp } = editor.editResult(answer.applied);
+    const { caughtUp, reading } = editor.editResult(answer.applied);
+    if (reading === "dropped") this.dropped(entry);
     if (answer.applied) {
       if (editor.stage === "echo") this.waitForEditor(entry, "echo", () => this.echoMissing(entry, editor, edit));
       else this.settled(entry);
@@ -116,6 +119,12 @@ export class Publisher {
     // Refused for typing it has reported meanwhile: resend at once. Otherwise wait for its next change.
     if (caughtUp) this.schedule(entry);
     else this.waitForEditor(entry, "refusal", () => entry.deliveries.failAll(`the editor refused it (${entry.refusal})`));
+  }
+
+  /** The editor answered `applied: true`, yet its buffer does not have the edit (Neovim skips a stale one): send it again. */
+  private dropped(entry: FileEntry): void {
+    this.options.log?.warn({ uri: entry.uri }, "the editor answered applied: true but its buffer does not have the edit; sending it again");
+    entry.dirty = true;
   }
 
   /** The applied edit's didChange did not come: delivered on the editor's word; the next edit waits for a change. */

@@ -88,11 +88,7 @@ export class Workspace {
   changeInEditor(uri: string, changes: ContentChange[], version: number): void {
     const entry = this.editorEntry(uri);
     if (!entry?.editor) return;
-    if (entry.editor.applyEditorChanges(changes, version) === "dropped") {
-      this.options.log?.warn({ uri }, "the editor answered applied: true but its buffer does not have the edit; sending it again");
-      entry.dirty = true;
-    }
-    this.publisher.editorChanged(entry);
+    this.publisher.editorChanged(entry, entry.editor.applyEditorChanges(changes, version));
   }
 
   /**
@@ -108,13 +104,14 @@ export class Workspace {
       return { text: editor.getText(), mtimeMs: 0 };
     });
     if (entry.editor !== editor) return; // reopened meanwhile
-    editor.close();
     entry.editor = undefined;
     if (onDisk === "binary" || onDisk === undefined) {
+      editor.close();
       this.forget(entry, "the buffer was closed and the file is no longer a text file on disk");
       editor.doc.destroy();
       return;
     }
+    editor.close(onDisk.text);
     entry.disk = onDisk;
     editor.followBuffer(onDisk.text);
     editor.doc.destroy();

@@ -118,6 +118,16 @@ describe("editors that answer or report late", () => {
     expect(workspace.textOf(abs)).toBe(editor.text);
   });
 
+  it("Neovim's skip reported while the answer was on its way: the edit is sent again, not lost", async () => {
+    const { abs, workspace, editor } = open("keep\n", { dropStale: true, answerDelayMs: 20 });
+    const written = sessionEdit(workspace, abs, "s", "keep", "keep it");
+    await sleep(5);
+    editor.type(0, ">"); // reported before the editor looks at our edit, which is then stale
+    await written;
+    expect(editor.text).toBe(">keep it\n");
+    expect(workspace.textOf(abs)).toBe(editor.text);
+  });
+
   it("Neovim's applied: true for an edit it skipped as stale: the edit is sent again, not lost", async () => {
     const { abs, workspace, editor } = open("keep\n", { dropStale: true });
     editor.batching = true;

@@ -4,6 +4,7 @@
 // ways real editors do: report an applied edit late (eglot's idle timer) or never, answer late,
 // refuse with a reason, answer with an error (eglot's way to refuse a stale version), or answer
 // `applied: true` to an edit for an older version without applying it (Neovim).
+import { writeFileSync } from "node:fs";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { ContentChange, EditAnswer, TextEdit } from "../../../server/sessions/editor-replica.ts";
 import type { Workspace } from "../../../server/sessions/workspace.ts";
@@ -98,6 +99,14 @@ export class FakeEditor {
     const changes = this.held;
     this.held = [];
     this.workspace.changeInEditor(this.doc.uri, changes, this.doc.version);
+  }
+
+  /** Saves the buffer to `abs` (after reporting what it holds, as editors do) and closes it. */
+  saveAndClose(abs: string): Promise<void> {
+    this.flush();
+    writeFileSync(abs, this.text);
+    this.workspace.savedInEditor(this.doc.uri);
+    return this.close();
   }
 
   /** didClose (unsaved changes go with the buffer). */
