@@ -22,15 +22,23 @@ function splitLines(text: string): { lengths: number[]; breaks: number[] } {
   const lengths: number[] = [];
   const breaks: number[] = [];
   let start = 0;
-  // A loop over char codes: a regex match per line costs ten times as much on a big file.
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 10 && c !== 13) continue;
-    const width = c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-    i += width - 1;
-    lengths.push(i + 1 - start);
-    breaks.push(width);
-    start = i + 1;
+  if (text.indexOf("\r") === -1) {
+    // LF only, the usual case: indexOf scans fast (a regex match per line costs several times more).
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", start)) {
+      lengths.push(i + 1 - start);
+      breaks.push(1);
+      start = i + 1;
+    }
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      const width = c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      i += width - 1;
+      lengths.push(i + 1 - start);
+      breaks.push(width);
+      start = i + 1;
+    }
   }
   lengths.push(text.length - start);
   breaks.push(0);
