@@ -12,6 +12,8 @@ export interface FileEntry {
   editor?: EditorReplica;
   /** What we last read from or wrote to disk, and its mtime: to tell others' changes from ours. */
   disk?: { text: string; mtimeMs: number };
+  /** The text a disk write of ours is putting there (a read meanwhile may see it: it is ours too). */
+  writing?: string;
   /** Per session: its UndoManager on this file. */
   undo: Map<string, Y.UndoManager>;
   /** Per session: its replica of the file, as of its last read: the base of its next write. */

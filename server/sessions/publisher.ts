@@ -145,6 +145,7 @@ export class Publisher {
       expired();
       this.settled(entry);
     }, this.options.timing().echoTimeoutMs);
+    timer.unref(); // a wait for the editor never holds the process up by itself
     entry.wait = { kind, timer };
   }
 
@@ -164,12 +165,15 @@ export class Publisher {
     const text = entry.text.toString();
     const state = stateOf(entry.doc);
     if (entry.disk?.text !== text) {
+      entry.writing = text;
       try {
         await this.options.writeFile(entry.abs, text);
         entry.disk = { text, mtimeMs: (await stat(entry.abs)).mtimeMs };
       } catch (error) {
         entry.deliveries.failAll(`writing the file failed: ${(error as Error).message}`);
         throw error;
+      } finally {
+        entry.writing = undefined;
       }
       audit({ event: "file.written_outside_open_set", path: entry.abs, bytes: Buffer.byteLength(text) });
     }

@@ -8,7 +8,7 @@
 // its change is there, and fails — taken back, with the reason, and the user told — when it cannot
 // get there. Each session's changes are tracked by its own UndoManager, so `revert` removes that
 // session's edits alone.
-import { readFile, stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Y from "yjs";
 import type { Logger } from "../log.ts";
@@ -253,6 +253,7 @@ export class Workspace {
     if (entry.disk && info.mtimeMs === entry.disk.mtimeMs) return undefined;
     const onDisk = await readText(entry.abs);
     if (onDisk === undefined || onDisk === "binary") return entry.disk ? "gone" : undefined;
+    if (onDisk.text === entry.writing) return undefined; // our own write, landing
     if (entry.disk?.text === onDisk.text) {
       entry.disk.mtimeMs = onDisk.mtimeMs;
       return undefined;
@@ -315,15 +316,26 @@ function catchUp(replica: Y.Doc, hub: Y.Doc): void {
   Y.applyUpdate(replica, Y.encodeStateAsUpdate(hub, Y.encodeStateVector(replica)), "hub");
 }
 
-/** A file's text and mtime; "binary" when it holds NUL bytes near its start; undefined when it does not exist. */
+/**
+ * A file's text and mtime; "binary" when it holds NUL bytes near its start (the rest is not read);
+ * undefined when it does not exist.
+ */
 async function readText(abs: string): Promise<{ text: string; mtimeMs: number } | "binary" | undefined> {
+  let file;
   try {
-    const [bytes, info] = await Promise.all([readFile(abs), stat(abs)]);
-    if (bytes.subarray(0, 8000).includes(0)) return "binary";
-    return { text: bytes.toString("utf8"), mtimeMs: info.mtimeMs };
+    file = await open(abs, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
+  }
+  try {
+    const info = await file.stat();
+    const head = Buffer.alloc(Math.min(8000, info.size));
+    const { bytesRead } = await file.read(head, 0, head.length, 0); // at a position: the file's own position stays at 0
+    if (head.subarray(0, bytesRead).includes(0)) return "binary";
+    return { text: (await file.readFile()).toString("utf8"), mtimeMs: info.mtimeMs };
+  } finally {
+    await file.close();
   }
 }
 

@@ -4,13 +4,12 @@
 // the buffer while an edit is out. Each edit either lands in the buffer (the tool result says so
 // only then) or fails: the model gets a failed tool result with the reason, the user a
 // window/showMessage, and the turn never hangs.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { LspTestClient, type EditFaults } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider, type ScriptedTurn } from "../support/providers/scripted-server.ts";
+import { startEditorAgent, stopEditorAgents } from "../support/editor-agent.ts";
+import type { EditFaults, LspTestClient } from "../support/lsp-client.ts";
+import type { ScriptedProvider, ScriptedTurn } from "../support/providers/scripted-server.ts";
 
 const SOURCE = "const width = 1;\nconst height = 2;\n";
 const EDIT_BOTH: ScriptedTurn[] = [
@@ -20,34 +19,16 @@ const EDIT_BOTH: ScriptedTurn[] = [
 ];
 const TIMING = { echoTimeoutMs: 300, deliveryTimeoutMs: 1500 };
 
-let client: LspTestClient | undefined;
-let provider: ScriptedProvider | undefined;
-afterEach(async () => {
-  client?.kill();
-  await provider?.close();
-  client = undefined;
-  provider = undefined;
-});
+afterEach(stopEditorAgents);
+let provider: ScriptedProvider;
 
 async function start(faults: EditFaults, edits: Record<string, number> = TIMING, turns = EDIT_BOTH) {
-  provider = await startScriptedProvider({ protocol: "openai", turns });
-  const root = mkdtempSync(join(tmpdir(), "edit-delivery-"));
-  writeFileSync(join(root, "box.ts"), SOURCE);
-  client = new LspTestClient({ cwd: root });
-  await client.initialize({
-    rootUri: pathToFileURL(root).href,
-    capabilities: { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true } } },
-    initializationOptions: {
-      model: "scripted/test-model",
-      providers: { scripted: { baseURL: provider.baseURLs.openai, protocol: "openai", apiKey: "test-key" } },
-      permissions: { edit: "allow" },
-      edits,
-    },
-  });
-  const uri = pathToFileURL(join(root, "box.ts")).href;
-  await client.openBuffer(uri, "typescript", SOURCE);
-  client.editFaults = faults;
-  return { root, uri, client };
+  const agent = await startEditorAgent({ turns, files: { "box.ts": SOURCE }, options: { edits } });
+  provider = agent.provider;
+  const uri = agent.uri("box.ts");
+  await agent.client.openBuffer(uri, "typescript", SOURCE);
+  agent.client.editFaults = faults;
+  return { root: agent.root, uri, client: agent.client };
 }
 
 /** Runs the turn; returns its stop reason and the tool results by call id. */
@@ -61,7 +42,7 @@ async function runTurn(c: LspTestClient) {
 
 const shown = (c: LspTestClient) => c.notifications.filter((n) => n.method === "window/showMessage").map((n) => n.params.message as string);
 /** What the model was told about a tool call, in the request after it. */
-const toldModel = (callId: string) => JSON.stringify(provider!.requests.at(-1)!.body.messages.find((m: any) => m.role === "tool" && m.tool_call_id === callId));
+const toldModel = (callId: string) => JSON.stringify(provider.requests.at(-1)!.body.messages.find((m: any) => m.role === "tool" && m.tool_call_id === callId));
 
 describe("edits to an open buffer, against a misbehaving editor", () => {
   it("never reports an applied edit: the second edit fails with the reason (not 'Edited'), and the user is told", async () => {

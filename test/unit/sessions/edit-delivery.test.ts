@@ -2,13 +2,12 @@
 // write either lands in the buffer (and returns) or fails with the reason (taken back, the user
 // told), within the configured bounds; what the user typed is never lost.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Workspace } from "../../../server/sessions/workspace.ts";
-import { FakeEditor, settle, sleep, type Misbehaviour } from "./fake-editor.ts";
+import { FakeEditor, settle, sleep, writeAtomically, type Misbehaviour } from "./fake-editor.ts";
 
 const TIMING = { echoTimeoutMs: 40, deliveryTimeoutMs: 400 };
 
@@ -17,7 +16,7 @@ function setup(initial: string, name = "file.txt", timing = TIMING) {
   const abs = join(root, name);
   writeFileSync(abs, initial);
   const notices: string[] = [];
-  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text), timing: () => timing, notice: (m) => notices.push(m) });
+  const workspace = new Workspace({ writeFile: writeAtomically, timing: () => timing, notice: (m) => notices.push(m) });
   return { root, abs, uri: pathToFileURL(abs).href, workspace, notices };
 }
 
@@ -193,6 +192,25 @@ describe("the buffer and the file change under the edit", () => {
     writeFileSync(abs, "a\nb\nc (someone else)\n");
     await workspace.write(abs, base.replace("a", "A"), "s");
     expect(readFileSync(abs, "utf8")).toBe("A\nb\nc (someone else)\n");
+  });
+
+  it("a file not open, written by two sessions: reading it while a write of ours lands does not undo the other's change", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ws-delivery-"));
+    const abs = join(root, "f.txt");
+    writeFileSync(abs, "a\nb\n");
+    let landed!: () => void;
+    const gate = new Promise<void>((resolve) => (landed = resolve));
+    let first = true;
+    // The first write is on disk at once but returns only when the gate opens (a slow rename, fsync...).
+    const workspace = new Workspace({ writeFile: async (path, text) => { await writeAtomically(path, text); if (first) (first = false), await gate; }, timing: () => TIMING });
+    const a = sessionEdit(workspace, abs, "A", "a", "A");
+    await sleep(10);
+    const b = sessionEdit(workspace, abs, "B", "b", "B"); // in the workspace doc, waiting behind A's write
+    await sleep(10);
+    expect(await workspace.read(abs, "C", true)).toBe("A\nB\n"); // sees A's text on disk: ours, not someone else's
+    landed();
+    await Promise.all([a, b]);
+    expect(readFileSync(abs, "utf8")).toBe("A\nB\n");
   });
 
   it("a binary file never enters the workspace doc; overwriting it is not a creation", async () => {

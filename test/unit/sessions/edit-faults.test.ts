@@ -5,7 +5,6 @@
 // (it was taken back) and says why; what the user typed is all there; the buffer, the workspace doc
 // and the disk agree.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,7 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DeliveryError } from "../../../server/sessions/delivery.ts";
 import { Workspace } from "../../../server/sessions/workspace.ts";
-import { FakeEditor, settle, sleep, type Misbehaviour } from "./fake-editor.ts";
+import { FakeEditor, settle, sleep, writeAtomically, type Misbehaviour } from "./fake-editor.ts";
 
 const TIMING = { echoTimeoutMs: 12, deliveryTimeoutMs: 120 };
 
@@ -54,7 +53,7 @@ describe("the edit path under editor faults", () => {
         const root = mkdtempSync(join(tmpdir(), "ws-faults-"));
         const abs = join(root, "file.txt");
         writeFileSync(abs, initial);
-        const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text), timing: () => TIMING });
+        const workspace = new Workspace({ writeFile: writeAtomically, timing: () => TIMING });
         const editor = new FakeEditor(workspace, pathToFileURL(abs).href, initial, misbehave);
         workspace.setApplyEdit(editor.applyEdit);
         const typed: string[] = [];
@@ -104,11 +103,12 @@ describe("the edit path under editor faults", () => {
 
         const merged = workspace.textOf(abs) ?? readFileSync(abs, "utf8");
         const shown = editor.closed ? readFileSync(abs, "utf8") : editor.text;
-        expect(shown).toBe(merged);
+        const story = JSON.stringify({ misbehave, initial, ops, typed, landed, failed });
+        expect(shown, story).toBe(merged);
         if (editor.closed) expect(readFileSync(abs, "utf8")).toBe(merged);
-        for (const token of typed) expect(merged).toContain(token);
-        for (const token of landed) expect(merged).toContain(token);
-        for (const token of failed) expect(merged).not.toContain(token);
+        for (const token of typed) expect(merged, story).toContain(token);
+        for (const token of landed) expect(merged, story).toContain(token);
+        for (const token of failed) expect(merged, story).not.toContain(token);
         workspace.destroy();
       }),
       { numRuns: 120 },

@@ -4,7 +4,7 @@
 // ways real editors do: report an applied edit late (eglot's idle timer) or never, answer late,
 // refuse with a reason, answer with an error (eglot's way to refuse a stale version), or answer
 // `applied: true` to an edit for an older version without applying it (Neovim).
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { ContentChange, EditAnswer, TextEdit } from "../../../server/sessions/editor-replica.ts";
 import type { Workspace } from "../../../server/sessions/workspace.ts";
@@ -115,6 +115,12 @@ export class FakeEditor {
     this.closed = true;
     return this.workspace.closeInEditor(this.doc.uri);
   }
+}
+
+/** Writes a file as the server does (a temporary file renamed over it): a reader sees the old text or the new, never half. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
 }
 
 export const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
