@@ -17,8 +17,8 @@
 // word is judged by the file it saved.
 import * as Y from "yjs";
 import { LineIndex } from "./line-index.ts";
-import { splicesToEdits, textSplices, type Splice } from "./text-diff.ts";
-import { distance, readEcho, type EchoKind } from "./echo-reading.ts";
+import { differingSpan, splicesToEdits, textSplices, type Splice } from "./text-diff.ts";
+import { readEcho, type EchoKind } from "./echo-reading.ts";
 
 export const EDITOR_ORIGIN = "editor";
 const HUB_ORIGIN = "hub";
@@ -237,7 +237,7 @@ export class EditorReplica {
    */
   close(onDisk?: string): void {
     const edit = this.phase.kind === "synced" ? undefined : this.phase.edit;
-    if (edit && onDisk !== undefined && distance(onDisk, edit.after) < distance(onDisk, edit.before)) this.take(edit);
+    if (edit && onDisk !== undefined && differingSpan(onDisk, edit.after) < differingSpan(onDisk, edit.before)) this.take(edit);
     this.phase = { kind: "synced" };
     this.markClosed();
   }

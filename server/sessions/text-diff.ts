@@ -48,6 +48,17 @@ export function textSplices(from: string, to: string): Splice[] {
   return splices;
 }
 
+/**
+ * How far apart two texts are: the lengths of what lies between their common prefix and suffix, in
+ * each. Coarser than a diff, and never fooled by characters two unrelated middles happen to share.
+ */
+export function differingSpan(a: string, b: string): number {
+  if (a === b) return 0;
+  const prefix = commonPrefix(a, b);
+  const suffix = commonSuffix(a, b, prefix);
+  return a.length + b.length - 2 * (prefix + suffix);
+}
+
 /** Whole blocks are compared as strings (a memory compare), the block that differs char by char. */
 const BLOCK = 4096;
 

@@ -244,14 +244,17 @@ export class Workspace {
 
   /** Someone else changed the file on disk: bring the change in as a diff, not a reload. */
   private async syncFromDisk(entry: FileEntry): Promise<"gone" | undefined> {
+    const seen = entry.disk;
     let info;
     try {
       info = await stat(entry.abs);
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === "ENOENT" && entry.disk ? "gone" : undefined;
     }
-    if (entry.disk && info.mtimeMs === entry.disk.mtimeMs) return undefined;
+    if (seen && info.mtimeMs === seen.mtimeMs) return undefined;
     const onDisk = await readText(entry.abs);
+    // Another read, or a write of ours, came first: what it knows is as new (a later change is seen next time).
+    if (entry.disk !== seen) return undefined;
     if (onDisk === undefined || onDisk === "binary") return entry.disk ? "gone" : undefined;
     if (onDisk.text === entry.writing) return undefined; // our own write, landing
     if (entry.disk?.text === onDisk.text) {

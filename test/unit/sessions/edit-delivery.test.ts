@@ -1,7 +1,7 @@
 // The edit path never stalls or lies (issue 20): for each way an editor misbehaves, a session's
 // write either lands in the buffer (and returns) or fails with the reason (taken back, the user
 // told), within the configured bounds; what the user typed is never lost.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -211,6 +211,19 @@ describe("the buffer and the file change under the edit", () => {
     landed();
     await Promise.all([a, b]);
     expect(readFileSync(abs, "utf8")).toBe("A\nB\n");
+  });
+
+  it("two sessions reading and writing a file not open at once, after another process changed it: neither edit is lost", async () => {
+    // The two reads race to bring the change in; the one that finishes last must not put back an older text.
+    for (let round = 0; round < 40; round++) {
+      const { abs, workspace } = setup("start\nmiddle\nend\n");
+      await workspace.read(abs, "A", true);
+      appendFileSync(abs, "(someone else)\n");
+      const a = sessionEdit(workspace, abs, "A", "start", "[A]start");
+      await sleep(round % 4); // B's read starts while A's read or write is under way
+      await Promise.all([a, sessionEdit(workspace, abs, "B", "middle", "[B]middle")]);
+      expect(readFileSync(abs, "utf8")).toBe("[A]start\n[B]middle\nend\n(someone else)\n");
+    }
   });
 
   it("a binary file never enters the workspace doc; overwriting it is not a creation", async () => {

@@ -1,10 +1,11 @@
 // Property (issue 20): whatever the editor does wrong — never or late reports of applied edits,
-// late answers, refusals, errors, Neovim's silent drop of a stale edit — and whatever the user types
-// meanwhile (CRLF and astral-plane text included), or when they save and close the buffer: every
-// session write settles within its bound; one that returned is in the text, one that failed is not
-// (it was taken back) and says why; what the user typed is all there; the buffer, the workspace doc
-// and the disk agree.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// late answers, refusals, errors, Neovim's silent drop of a stale edit — whatever the user types
+// meanwhile (CRLF and astral-plane text included), when they save and close the buffer, and when
+// another process changes, deletes or overwrites the file with binary bytes (between the agent's
+// steps): every session write settles within its bound; one that returned is in the text, one that
+// failed is not (it was taken back) and says why; what the user typed is all there, and so is what
+// the other process wrote while the file was not open; the buffer, the workspace doc and the disk agree.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,6 +35,7 @@ const op = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("flush" as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("wait" as const), ms: fc.integer({ min: 1, max: 30 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("close" as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("disk" as const), change: fc.constantFrom("append" as const, "delete" as const, "binary" as const) }) },
 );
 
 const INITIAL = ["start\nmiddle\nend\n", "dos\r\nlines\r\nend\r\n", "𝒜𝒷 😀\n中文 𝄞\n", ""];
@@ -56,15 +58,18 @@ describe("the edit path under editor faults", () => {
         const workspace = new Workspace({ writeFile: writeAtomically, timing: () => TIMING });
         const editor = new FakeEditor(workspace, pathToFileURL(abs).href, initial, misbehave);
         workspace.setApplyEdit(editor.applyEdit);
-        const typed: string[] = [];
-        const landed: string[] = [];
-        const failed: string[] = [];
+        // What must be in the end (typed, delivered, written by the other process), what must not (failed).
+        const must = new Set<string>();
+        const mustNot = new Set<string>();
+        /** Bumped when the other process deletes the file: what was there is gone, not lost by us. */
+        let deletions = 0;
+        const onDisk = () => (existsSync(abs) ? readFileSync(abs, "utf8") : "");
         // Each session waits for its write before going on (as the agent loop does); the user does not.
         const sessions: Record<string, Promise<void>> = { A: Promise.resolve(), B: Promise.resolve() };
         for (const o of ops) {
           if (o.kind === "type" && !editor.closed) {
             const token = `<u${id++}${id % 3 === 0 ? "😀" : ""}>`;
-            typed.push(token);
+            must.add(token);
             editor.batching = o.batch !== undefined;
             editor.type(safeOffset(editor.text, o.at), token);
             if (o.batch) setTimeout(() => editor.flush(), o.batch);
@@ -72,15 +77,17 @@ describe("the edit path under editor faults", () => {
             const token = `[${o.session}${id++}${id % 2 === 0 ? "𝄞" : ""}]`;
             const inserted = id % 3 === 0 ? `${token}\r\n` : token;
             sessions[o.session] = sessions[o.session]!.then(async () => {
-              const base = (await workspace.read(abs, o.session, true)) ?? readFileSync(abs, "utf8");
+              const base = (await workspace.read(abs, o.session, true)) ?? (existsSync(abs) ? onDisk() : undefined);
+              if (base === undefined || base.includes("\0")) return; // as the edit tool: not found, or binary
               const started = Date.now();
+              const epoch = deletions;
               try {
                 await workspace.write(abs, base.slice(0, safeOffset(base, o.at)) + inserted + base.slice(safeOffset(base, o.at)), o.session);
-                landed.push(token);
+                if (epoch === deletions) must.add(token);
               } catch (error) {
                 expect(error).toBeInstanceOf(DeliveryError);
-                expect((error as Error).message).toMatch(/did not reach .*: .+\. It was taken back/);
-                failed.push(token);
+                expect((error as Error).message).toMatch(/did not reach .*: .+\. It was taken back|deleted \(or became binary\) on disk after it was read; nothing was written/);
+                mustNot.add(token);
               }
               expect(Date.now() - started).toBeLessThan(TIMING.deliveryTimeoutMs + 1500); // a loaded machine's timers run late
             });
@@ -91,6 +98,21 @@ describe("the edit path under editor faults", () => {
           } else if (o.kind === "close" && !editor.closed) {
             editor.batching = false;
             await editor.saveAndClose(abs);
+          } else if (o.kind === "disk") {
+            // Another process, between the agent's steps. While the buffer is open it stays the truth.
+            await Promise.all(Object.values(sessions));
+            if (o.change === "append") {
+              const token = `(x${id++})`;
+              appendFileSync(abs, `${token}\n`);
+              if (editor.closed) must.add(token);
+            } else {
+              if (o.change === "delete") rmSync(abs, { force: true });
+              else writeFileSync(abs, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0]));
+              if (editor.closed) {
+                must.clear();
+                deletions++;
+              }
+            }
           }
           await settle();
         }
@@ -101,14 +123,13 @@ describe("the edit path under editor faults", () => {
         editor.flush();
         await sleep(5);
 
-        const merged = workspace.textOf(abs) ?? readFileSync(abs, "utf8");
-        const shown = editor.closed ? readFileSync(abs, "utf8") : editor.text;
-        const story = JSON.stringify({ misbehave, initial, ops, typed, landed, failed });
+        // A file not open is read again (the other process may have changed it since the last step).
+        const merged = editor.closed ? ((await workspace.read(abs, "check", false)) ?? onDisk()) : workspace.textOf(abs);
+        const shown = editor.closed ? onDisk() : editor.text;
+        const story = JSON.stringify({ misbehave, initial, ops, must: [...must], mustNot: [...mustNot] });
         expect(shown, story).toBe(merged);
-        if (editor.closed) expect(readFileSync(abs, "utf8")).toBe(merged);
-        for (const token of typed) expect(merged, story).toContain(token);
-        for (const token of landed) expect(merged, story).toContain(token);
-        for (const token of failed) expect(merged, story).not.toContain(token);
+        for (const token of must) expect(merged, story).toContain(token);
+        for (const token of mustNot) expect(merged, story).not.toContain(token);
         workspace.destroy();
       }),
       { numRuns: 120 },
