@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { EditAnswer, TextEdit } from "../server/sessions/editor-replica.ts";
+import { DEFAULTS } from "../server/config/defaults.ts";
 import { Workspace } from "../server/sessions/workspace.ts";
 import { median } from "./support/stats.ts";
 import type { BenchRow } from "./types.ts";
@@ -40,7 +41,7 @@ function echoingEditor(workspace: Workspace, uri: string, text: string) {
 /** Mean ms per edit: EDITS sessions' edits, each a line changed somewhere in the file. */
 async function ours(text: string, lines: number, dir: string): Promise<number> {
   const abs = join(dir, "big.ts");
-  const workspace = new Workspace({ writeFile: async () => undefined });
+  const workspace = new Workspace({ writeFile: async () => undefined, timing: () => DEFAULTS.edits });
   const editor = echoingEditor(workspace, pathToFileURL(abs).href, text);
   workspace.setApplyEdit(editor.applyEdit);
   let base = (await workspace.read(abs, "s", true))!;
@@ -100,7 +101,7 @@ async function openBench(rows: BenchRow[], lines: number): Promise<void> {
   const text = bigFile(lines);
   const uri = pathToFileURL(join(tmpdir(), "open-bench.ts")).href;
   const ours = () => {
-    const workspace = new Workspace({ writeFile: async () => undefined });
+    const workspace = new Workspace({ writeFile: async () => undefined, timing: () => DEFAULTS.edits });
     const started = performance.now();
     workspace.openInEditor(uri, "typescript", 1, text);
     const ms = performance.now() - started;

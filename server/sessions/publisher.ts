@@ -5,7 +5,6 @@
 // and the next edit waits for the editor's next change), a refusal stands when no didChange
 // follows within the same time, and every write fails after `deliveryTimeoutMs` in all.
 import { stat } from "node:fs/promises";
-import { DEFAULTS } from "../config/defaults.ts";
 import type { Logger } from "../log.ts";
 import { audit } from "../privacy/audit.ts";
 import { stateOf } from "./delivery.ts";
@@ -22,8 +21,6 @@ export interface EditTiming {
   /** How long a write waits for its change to reach the buffer or the disk before it fails. */
   deliveryTimeoutMs: number;
 }
-
-export const DEFAULT_TIMING: EditTiming = DEFAULTS.edits;
 
 export interface PublisherOptions {
   writeFile: WriteFile;

@@ -15,7 +15,7 @@ import type { Logger } from "../log.ts";
 import { DeliveryError } from "./delivery.ts";
 import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ContentChange } from "./editor-replica.ts";
 import { createEntry, type FileEntry } from "./file-entry.ts";
-import { DEFAULT_TIMING, Publisher, type EditTiming, type WriteFile } from "./publisher.ts";
+import { Publisher, type EditTiming, type WriteFile } from "./publisher.ts";
 import { textSplices, type Splice } from "./text-diff.ts";
 
 export const DISK_ORIGIN = "disk";
@@ -26,7 +26,7 @@ export interface WorkspaceOptions {
   writeFile: WriteFile;
   log?: Logger;
   /** The edits' timeouts (config `edits`), read at each use. */
-  timing?: () => EditTiming;
+  timing: () => EditTiming;
   /** Tells the user something went wrong (window/showMessage in the editor fronts). */
   notice?: (message: string) => void;
 }
@@ -49,7 +49,7 @@ export class Workspace {
     this.publisher = new Publisher({
       writeFile: options.writeFile,
       applyEdit: () => this.applyEdit,
-      timing: options.timing ?? (() => DEFAULT_TIMING),
+      timing: options.timing,
       ...(options.log ? { log: options.log } : {}),
       ...(options.notice ? { notice: options.notice } : {}),
     });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../../server/config/defaults.ts";
 import { Workspace } from "../../../server/sessions/workspace.ts";
 import { FakeEditor, settle } from "./fake-editor.ts";
 
@@ -12,7 +13,7 @@ function setup(initial: string) {
   const root = mkdtempSync(join(tmpdir(), "ws-"));
   const abs = join(root, "file.txt");
   writeFileSync(abs, initial);
-  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text) });
+  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text), timing: () => DEFAULTS.edits });
   return { root, abs, uri: pathToFileURL(abs).href, workspace };
 }
 
