@@ -23,8 +23,8 @@ export interface FileEntry {
   flushing?: Promise<void>;
   /** Sessions' writes waiting for their change to get there. */
   deliveries: Deliveries;
-  /** Waiting for the editor's next didChange: after an applied edit (its echo) or a refusal. */
-  wait?: { kind: "echo" | "refusal"; timer: NodeJS.Timeout };
+  /** Waiting (up to edits.echoTimeoutMs) for the editor's next didChange: after an applied edit (its echo) or a refusal. */
+  wait?: NodeJS.Timeout;
   /** The editor's reason for refusing our last edit, until it reports a change. */
   refusal?: string;
 }

@@ -106,7 +106,7 @@ export class Publisher {
     const { caughtUp, reading } = editor.editResult(answer.applied);
     if (reading === "dropped") this.dropped(entry);
     if (answer.applied) {
-      if (editor.stage === "echo") this.waitForEditor(entry, "echo", () => this.echoMissing(entry, editor, edit));
+      if (editor.stage === "echo") this.waitForEditor(entry, () => this.echoMissing(entry, editor, edit));
       else this.settled(entry);
       return;
     }
@@ -115,7 +115,7 @@ export class Publisher {
     this.options.log?.debug({ uri: entry.uri, version: edit.version, reason: entry.refusal }, "editor refused an edit");
     // Refused for typing it has reported meanwhile: resend at once. Otherwise wait for its next change.
     if (caughtUp) this.schedule(entry);
-    else this.waitForEditor(entry, "refusal", () => entry.deliveries.failAll(`the editor refused it (${entry.refusal})`));
+    else this.waitForEditor(entry, () => entry.deliveries.failAll(`the editor refused it (${entry.refusal})`));
   }
 
   /** The editor answered `applied: true`, yet its buffer does not have the edit (Neovim skips a stale one): send it again. */
@@ -135,20 +135,19 @@ export class Publisher {
     this.options.notice?.(`OpenCode: the editor applied an edit to ${entry.abs} without reporting the change (no didChange within ${ms} ms). OpenCode sends further edits to it once the editor reports a change; until then they wait, and fail if none comes.`);
   }
 
-  private waitForEditor(entry: FileEntry, kind: "echo" | "refusal", expired: () => void): void {
+  /** Waits for the editor's next didChange (editorChanged ends the wait); `expired` when none comes in time. */
+  private waitForEditor(entry: FileEntry, expired: () => void): void {
     this.endWait(entry);
-    const timer = setTimeout(() => {
+    entry.wait = setTimeout(() => {
       entry.wait = undefined;
       expired();
       this.settled(entry);
     }, this.options.timing().echoTimeoutMs);
-    timer.unref(); // a wait for the editor never holds the process up by itself
-    entry.wait = { kind, timer };
+    entry.wait.unref(); // a wait for the editor never holds the process up by itself
   }
 
   private endWait(entry: FileEntry): void {
-    if (!entry.wait) return;
-    clearTimeout(entry.wait.timer);
+    clearTimeout(entry.wait);
     entry.wait = undefined;
   }
 
