@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { DEFAULTS } from "../server/config/defaults.ts";
 import { Workspace } from "../server/sessions/workspace.ts";
 import type { ContentChange } from "../server/sessions/editor-replica.ts";
 import { LspTestClient } from "../test/support/lsp-client.ts";
@@ -52,7 +53,7 @@ async function keystrokeBench(rows: BenchRow[], lines = LINES): Promise<void> {
   const uri = pathToFileURL(join(dir, "big.ts")).href;
   try {
     const ours = (changes: ContentChange[]): number => {
-      const workspace = new Workspace({ writeFile: async () => undefined });
+      const workspace = new Workspace({ writeFile: async () => undefined, timing: () => DEFAULTS.edits });
       workspace.openInEditor(uri, "typescript", 1, text);
       const started = performance.now();
       let version = 1;
@@ -140,7 +141,7 @@ async function mergeBench(rows: BenchRow[]): Promise<void> {
   try {
     const fresh = () => {
       writeFileSync(abs, initial);
-      return new Workspace({ writeFile: (path, text) => Promise.resolve(writeFileSync(path, text)) });
+      return new Workspace({ writeFile: (path, text) => Promise.resolve(writeFileSync(path, text)), timing: () => DEFAULTS.edits });
     };
 
     // Where edit k of a session lands in the text as it is once every earlier edit (of both

@@ -62,7 +62,7 @@ export class ClientBuffers {
   private applyEdit(workspace: Workspace): ApplyEdit {
     return async (uri, version, edits) => {
       const known = this.known.get(uri);
-      if (!known) return false;
+      if (!known) return { applied: false, failureReason: "the client has no buffer of this file" };
       const text = TextDocument.applyEdits(TextDocument.create(uri, "plaintext", version, known.text), edits);
       const path = fileURLToPath(uri);
       if (this.deps.fs()?.writeTextFile) {
@@ -78,7 +78,7 @@ export class ClientBuffers {
       }
       this.known.set(uri, { text, session: known.session });
       workspace.changeInEditor(uri, [{ text }], version + 1);
-      return true;
+      return { applied: true };
     };
   }
 }

@@ -14,4 +14,5 @@ export const DEFAULTS: Config = {
   offline: { trustedKeys: [] },
   completion: { enabled: false, debounceMs: 150 },
   cache: { maxEntries: 500, ttlMs: 10 * 60_000 },
+  edits: { echoTimeoutMs: 2000, deliveryTimeoutMs: 5000 },
 };

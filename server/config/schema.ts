@@ -123,6 +123,10 @@ export const configSchema = z.strictObject({
       room: z.optional(z.string().check(z.regex(/^[\w.-]+$/, "expected letters, digits, . _ -"))),
     }),
   ),
+  /** Edits reaching open buffers (issue 20): how long the editor's didChange and a delivery are awaited. */
+  edits: z.optional(
+    z.strictObject({ echoTimeoutMs: z.optional(positiveInt()), deliveryTimeoutMs: z.optional(positiveInt()) }),
+  ),
   /** The provider completion cache (issue 3): entries and time to live. */
   cache: z.optional(
     z.strictObject({ maxEntries: z.optional(z.int().check(z.nonnegative())), ttlMs: z.optional(z.int().check(z.nonnegative())) }),
@@ -159,6 +163,7 @@ export interface Config {
   completion: { enabled: boolean; debounceMs: number };
   cache: { maxEntries: number; ttlMs: number };
   sync?: { url: string; token?: string; tokenEnv?: string; room?: string };
+  edits: { echoTimeoutMs: number; deliveryTimeoutMs: number };
 }
 
 /** One problem in one source, with the dotted path to the value. */

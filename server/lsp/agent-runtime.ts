@@ -82,8 +82,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     workspace.setApplyEdit(async (uri, version, edits) => {
       const edit = versioned ? { documentChanges: [{ textDocument: { uri, version }, edits }] } : { changes: { [uri]: edits } };
       const result = await connection.workspace.applyEdit({ label: "OpenCode", edit });
-      if (!result.applied) log.debug({ uri, version, reason: result.failureReason }, "editor refused an edit");
-      return result.applied;
+      return { applied: result.applied === true, ...(result.failureReason ? { failureReason: result.failureReason } : {}) };
     });
   } else {
     workspace.setApplyEdit(undefined);

@@ -5,14 +5,20 @@
 // costs a Yjs insert and a line-length update, never a copy of the text)
 // and flow to the workspace doc with origin "editor". What the workspace has that the editor
 // lacks (sessions' edits, reverts) goes out as one workspace/applyEdit against the buffer's version.
-// While that request is out, didChange notifications are held. If the editor applied the edit, the
-// replica takes the CRDT update itself and then follows the buffer by diff (so the echo of our edit,
-// in one didChange or several, mixed with typing or not, is never inserted twice); if the editor
-// refused it (the user typed first), the held changes apply as typing and the edit is recomputed.
-import { TextDocument } from "vscode-languageserver-textdocument";
+//
+// An edit goes through phases: "sent" while the request is out (didChange notifications are held);
+// if the editor refused it, the held changes apply as typing and the edit is recomputed later; if
+// it applied it, "echo" until the editor's next didChange tells what the buffer holds (echo-reading.ts:
+// our edit echoed, with typing or not; dropped despite `applied: true`; or applied without a word).
+// Only then does the replica take the edit. When no didChange comes in time (the workspace times it
+// out) the edit counts as delivered on the editor's word, and the next didChange is read the same
+// way; what follows a reading that was a guess goes out as one whole-buffer replacement, so the
+// buffer and the replica agree again whatever the buffer held. A buffer closed before the editor's
+// word is judged by the file it saved.
 import * as Y from "yjs";
 import { LineIndex } from "./line-index.ts";
-import { textSplices } from "./text-diff.ts";
+import { differingSpan, splicesToEdits, textSplices, type Splice } from "./text-diff.ts";
+import { readEcho, type EchoKind } from "./echo-reading.ts";
 
 export const EDITOR_ORIGIN = "editor";
 const HUB_ORIGIN = "hub";
@@ -29,34 +35,57 @@ export interface TextEdit {
 
 export type ContentChange = { range: { start: Position; end: Position }; text: string } | { text: string };
 
-/** How the replica reaches the editor: resolves whether the editor applied the edit. */
-export type ApplyEdit = (uri: string, version: number, edits: TextEdit[]) => Promise<boolean>;
-
-interface InFlight {
-  update: Uint8Array;
-  /** didChange notifications that arrived before the editor answered. */
-  held: { changes: ContentChange[]; version: number }[];
+/** The editor's answer to workspace/applyEdit. */
+export interface EditAnswer {
+  applied: boolean;
+  failureReason?: string;
 }
+
+/** How the replica reaches the editor. */
+export type ApplyEdit = (uri: string, version: number, edits: TextEdit[]) => Promise<EditAnswer>;
+
+/** One workspace/applyEdit of ours. */
+export interface SentEdit {
+  /** The workspace's changes the buffer lacked. */
+  update: Uint8Array;
+  /** The workspace's state vector when it was made: what the buffer holds once the edit is in. */
+  state: Map<number, number>;
+  /** The buffer's text it was computed against, that text with the edit, and the splices between them. */
+  before: string;
+  after: string;
+  splices: Splice[];
+  version: number;
+  edits: TextEdit[];
+}
+
+type Notification = { changes: ContentChange[]; version: number };
+
+type Phase =
+  | { kind: "synced" }
+  | { kind: "sent"; edit: SentEdit; held: Notification[] }
+  | { kind: "echo"; edit: SentEdit; timedOut: boolean };
+
+/** A position past any buffer's end: LSP clients clamp it to the end. */
+const END = { line: 2 ** 31 - 1, character: 0 };
 
 export class EditorReplica {
   readonly uri: string;
   readonly doc = new Y.Doc();
   private readonly text = this.doc.getText("t");
   private index: LineIndex;
-  private languageId: string;
   version: number;
-  /** The editor's text while an edit of ours is out or being followed (null otherwise). */
-  private buffer: string | null = null;
-  private inFlight: InFlight | undefined;
-  /** The editor applied our edit; until its buffer and the replica agree, follow the buffer by diff. */
-  private following = false;
+  private phase: Phase = { kind: "synced" };
+  /** What the buffer holds was last a best guess: the next edit replaces the whole buffer. */
+  private unsure = false;
   private readonly hub: Y.Doc;
+  private markClosed!: () => void;
+  /** Resolves when the buffer is closed. */
+  readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
-  constructor(uri: string, languageId: string, version: number, hub: Y.Doc) {
+  constructor(uri: string, version: number, hub: Y.Doc) {
     this.uri = uri;
     this.hub = hub;
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(hub), HUB_ORIGIN);
-    this.languageId = languageId;
     this.version = version;
     this.index = new LineIndex(this.text.toString());
     this.doc.on("update", (update: Uint8Array, origin: unknown) => {
@@ -68,37 +97,32 @@ export class EditorReplica {
     return this.text.toString();
   }
 
-  /** The editor changed its buffer (a didChange). */
-  applyEditorChanges(changes: ContentChange[], version: number): void {
-    if (this.inFlight) {
-      this.inFlight.held.push({ changes, version });
-      return;
+  /**
+   * Where our last edit is: "synced" (settled), "sent" (the request is out), "echo" (applied, its
+   * didChange awaited), "unconfirmed" (applied, no didChange came in time).
+   */
+  get stage(): "synced" | "sent" | "echo" | "unconfirmed" {
+    if (this.phase.kind === "echo" && this.phase.timedOut) return "unconfirmed";
+    return this.phase.kind;
+  }
+
+  /** An edit of ours is out or waits for the editor's word on what it did. */
+  get busy(): boolean {
+    return this.phase.kind !== "synced";
+  }
+
+  /** The editor changed its buffer (a didChange). Returns how it read, when it settled an edit of ours. */
+  applyEditorChanges(changes: ContentChange[], version: number): EchoKind | undefined {
+    if (this.phase.kind === "sent") {
+      this.phase.held.push({ changes, version });
+      return undefined;
     }
-    if (this.following) {
-      this.buffer = applyToText(this.languageId, this.buffer ?? "", changes, version);
-      this.version = version;
-      this.followBuffer();
-      return;
-    }
+    if (this.phase.kind === "echo") return changes.length > 0 ? this.settleEcho([{ changes, version }]) : undefined;
     this.doc.transact(() => {
       for (const change of changes) this.applyOne(change);
     }, EDITOR_ORIGIN);
     this.version = version;
-  }
-
-  /** Brings the replica to the buffer's text as a minimal diff (origin editor). */
-  private followBuffer(): void {
-    const target = this.buffer ?? "";
-    const splices = textSplices(this.text.toString(), target);
-    this.doc.transact(() => {
-      for (const s of splices) {
-        if (s.deleteCount) this.text.delete(s.index, s.deleteCount);
-        if (s.insert) this.text.insert(s.index, s.insert);
-      }
-    }, EDITOR_ORIGIN);
-    this.following = false;
-    this.index = new LineIndex(target);
-    this.buffer = null;
+    return undefined;
   }
 
   private applyOne(change: ContentChange): void {
@@ -109,97 +133,112 @@ export class EditorReplica {
       if (change.text) this.text.insert(start, change.text);
       this.index.replace(start, end, change.text);
     } else {
-      for (const s of textSplices(this.text.toString(), change.text)) {
+      this.followBuffer(change.text);
+    }
+  }
+
+  /** Brings the replica to the buffer's text `target` as a minimal diff (origin editor). */
+  followBuffer(target: string): void {
+    const current = this.text.toString();
+    const splices = textSplices(current, target);
+    this.doc.transact(() => {
+      for (const s of splices) {
         if (s.deleteCount) this.text.delete(s.index, s.deleteCount);
         if (s.insert) this.text.insert(s.index, s.insert);
       }
-      this.index = new LineIndex(change.text);
+    }, EDITOR_ORIGIN);
+    this.reindex(current, splices, target);
+  }
+
+  /** Takes our edit into the replica: the buffer has it. */
+  private take(edit: SentEdit): void {
+    Y.applyUpdate(this.doc, edit.update, HUB_ORIGIN);
+    this.reindex(edit.before, edit.splices, edit.after);
+  }
+
+  /**
+   * The line index after `splices` turned `from` into `to`: updated in place, or rebuilt when a CR
+   * is about (the index does not follow a CR and an LF joining into one line break, or parting).
+   */
+  private reindex(from: string, splices: Splice[], to: string): void {
+    if (splices.length === 0) return;
+    if (from.includes("\r") || to.includes("\r")) {
+      this.index = new LineIndex(to);
+      return;
     }
+    for (const s of splices) this.index.replace(s.index, s.index + s.deleteCount, s.insert);
   }
 
   /**
    * The workspace's changes the editor lacks, as TextEdits against the buffer's current version;
-   * undefined when there is nothing to send, "busy" while an edit is on its way.
+   * undefined when there is nothing to send, "busy" while an edit of ours is not settled.
    */
-  prepareEdit(): { version: number; edits: TextEdit[] } | "busy" | undefined {
-    if (this.inFlight || this.following) return "busy";
+  prepareEdit(): SentEdit | "busy" | undefined {
+    if (this.phase.kind !== "synced") return "busy";
+    const state = Y.decodeStateVector(Y.encodeStateVector(this.hub));
     const update = Y.encodeStateAsUpdate(this.hub, Y.encodeStateVector(this.doc));
-    const scratch = new Y.Doc();
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
-    const scratchText = scratch.getText("t");
-    let delta: { insert?: string; delete?: number; retain?: number }[] = [];
-    scratchText.observe((event) => {
-      delta = event.delta as typeof delta;
-    });
-    Y.applyUpdate(scratch, update);
-    const current = this.text.toString();
-    const changed = scratchText.toString() !== current;
-    scratch.destroy();
-    if (!changed) {
+    // The hub holds all the replica holds (the editor's changes reach it at once): its text is the replica's with the update.
+    const after = this.hub.getText("t").toString();
+    const before = this.text.toString();
+    if (after === before) {
       // Nothing visible changed (e.g. an insert and its deletion): take the update silently.
       Y.applyUpdate(this.doc, update, HUB_ORIGIN);
       return undefined;
     }
-    this.inFlight = { update, held: [] };
-    this.buffer = current;
-    return { version: this.version, edits: this.toEdits(delta) };
+    const splices = textSplices(before, after);
+    const edits = this.unsure ? [{ range: { start: { line: 0, character: 0 }, end: END }, newText: after }] : splicesToEdits(splices, (offset) => this.index.positionAt(offset));
+    const edit: SentEdit = { update, state, before, after, splices, version: this.version, edits };
+    this.phase = { kind: "sent", edit, held: [] };
+    return edit;
   }
 
   /**
-   * The editor answered our workspace/applyEdit. Returns whether the editor's changes of the
-   * meantime are in (they arrived while the edit was out): a refused edit can then be resent at
-   * once instead of after the next didChange.
+   * The editor answered our workspace/applyEdit. Returns whether it reported changes meanwhile, and
+   * how they read when they settled the edit.
    */
-  editResult(applied: boolean): boolean {
-    const flight = this.inFlight;
-    if (!flight) return false;
-    this.inFlight = undefined;
+  editResult(applied: boolean): { caughtUp: boolean; reading?: EchoKind } {
+    if (this.phase.kind !== "sent") return { caughtUp: false };
+    const { edit, held } = this.phase;
     if (applied) {
-      Y.applyUpdate(this.doc, flight.update, HUB_ORIGIN);
-      this.following = true;
-      if (flight.held.length === 0) return false; // the echo is still to come
-      for (const { changes, version } of flight.held) {
-        this.buffer = applyToText(this.languageId, this.buffer ?? "", changes, version);
-        this.version = version;
-      }
-      this.followBuffer();
-    } else {
-      // The editor was ahead: what it sent meanwhile is the user's typing.
-      this.buffer = null;
-      for (const { changes, version } of flight.held) this.applyEditorChanges(changes, version);
+      this.phase = { kind: "echo", edit, timedOut: false };
+      return held.length > 0 ? { caughtUp: true, reading: this.settleEcho(held) } : { caughtUp: false };
     }
-    return flight.held.length > 0;
+    // The editor was ahead, or will not take it: what it sent meanwhile is the user's typing.
+    this.phase = { kind: "synced" };
+    for (const { changes, version } of held) this.applyEditorChanges(changes, version);
+    return { caughtUp: held.length > 0 };
   }
 
-  private toEdits(delta: { insert?: string; delete?: number; retain?: number }[]): TextEdit[] {
-    const edits: TextEdit[] = [];
-    let at = 0;
-    for (const op of delta) {
-      if (op.retain !== undefined) {
-        at += op.retain;
-      } else if (op.delete !== undefined) {
-        const last = edits.at(-1);
-        const start = this.index.positionAt(at);
-        const end = this.index.positionAt(at + op.delete);
-        if (last && samePosition(last.range.end, start) && samePosition(last.range.start, last.range.end)) last.range.end = end;
-        else edits.push({ range: { start, end }, newText: "" });
-        at += op.delete;
-      } else if (typeof op.insert === "string") {
-        const position = this.index.positionAt(at);
-        const last = edits.at(-1);
-        if (last && samePosition(last.range.end, position)) last.newText += op.insert;
-        else edits.push({ range: { start: position, end: position }, newText: op.insert });
-      }
-    }
-    return edits;
+  /** No didChange came in time after `edit` was applied: it counts as delivered on the editor's word. */
+  echoTimedOut(edit: SentEdit): boolean {
+    if (this.phase.kind !== "echo" || this.phase.edit !== edit || this.phase.timedOut) return false;
+    this.phase.timedOut = true;
+    return true;
   }
-}
 
-function samePosition(a: Position, b: Position): boolean {
-  return a.line === b.line && a.character === b.character;
-}
+  /** The editor's first word since it applied our edit: take the edit (unless it was dropped) and follow the buffer. */
+  private settleEcho(notifications: Notification[]): EchoKind {
+    if (this.phase.kind !== "echo") throw new Error("no edit awaits its echo");
+    const { edit, timedOut } = this.phase;
+    const version = notifications.at(-1)!.version;
+    const changes = notifications.flatMap((n) => n.changes);
+    const reading = readEcho({ before: edit.before, after: edit.after, changes, version, sentVersion: edit.version }, this.index);
+    if (reading.kind !== "dropped") this.take(edit);
+    this.followBuffer(reading.text);
+    this.version = version;
+    this.unsure = timedOut || reading.guess;
+    this.phase = { kind: "synced" };
+    return reading.kind;
+  }
 
-/** The editor's text after `changes` (the rare path: an edit of ours in flight or being followed). */
-function applyToText(languageId: string, text: string, changes: ContentChange[], version: number): string {
-  return TextDocument.update(TextDocument.create("file:///buffer", languageId, version - 1, text), changes, version).getText();
+  /**
+   * didClose, with the file's text on disk now. An edit of ours not yet confirmed counts as having
+   * been in the buffer when the saved file is closer to the text with it than without it.
+   */
+  close(onDisk?: string): void {
+    const edit = this.phase.kind === "synced" ? undefined : this.phase.edit;
+    if (edit && onDisk !== undefined && differingSpan(onDisk, edit.after) < differingSpan(onDisk, edit.before)) this.take(edit);
+    this.phase = { kind: "synced" };
+    this.markClosed();
+  }
 }

@@ -17,7 +17,7 @@ import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
 import { Workspace, type WriteFile } from "./workspace.ts";
 import { SessionStore, type StoredSession } from "./retention.ts";
 import { YjsWorkspaceFiles } from "./yjs-files.ts";
-import type { Splice } from "./text-diff.ts";
+import { splicesToEdits, type Splice } from "./text-diff.ts";
 
 /** A session running inline (in this thread) or in its own worker. */
 export type AnySession = Session | WorkerSession;
@@ -95,7 +95,12 @@ export class SessionManager {
     const writeFile: WriteFile = async (abs, text) => {
       await this.disk.writeText((await this.disk.resolve(abs)).rel, text);
     };
-    this.workspace = new Workspace({ writeFile, ...(options.log ? { log: options.log } : {}) });
+    this.workspace = new Workspace({
+      writeFile,
+      timing: () => options.config().edits,
+      notice: (message) => options.bus.publish({ type: "notice", level: "warning", message }),
+      ...(options.log ? { log: options.log } : {}),
+    });
     this.mcp = new LazyMcpHub({
       root: options.root,
       config: options.config,
@@ -291,16 +296,8 @@ export class SessionManager {
   }
 }
 
-/**
- * A session's change as LSP TextEdits against the text it replaced (for its `edit` update). Splices
- * apply one after another; TextEdits all refer to the original text, so offsets are shifted back.
- */
+/** A session's change as LSP TextEdits against the text it replaced (for its `edit` update). */
 function toTextEdits(before: string, splices: Splice[]): TextEdit[] {
   const doc = TextDocument.create("file:///x", "plaintext", 0, before);
-  let shift = 0;
-  return splices.map((s) => {
-    const start = s.index - shift;
-    shift += s.insert.length - s.deleteCount;
-    return { range: { start: doc.positionAt(start), end: doc.positionAt(start + s.deleteCount) }, newText: s.insert };
-  });
+  return splicesToEdits(splices, (offset) => doc.positionAt(offset));
 }

@@ -63,8 +63,7 @@ class RemoteFiles implements WorkspaceFiles {
 
   async readFile(path: string, options: { track?: boolean } = {}): Promise<Uint8Array> {
     const { abs } = await this.resolve(path);
-    const head = (await this.disk.readFile(path)).subarray(0, 8000);
-    if (head.includes(0)) return this.disk.readFile(path); // binary: never in the workspace doc
+    // null: not in the workspace doc (binary files never are).
     const text = await this.rpc.call<string | null>("read", { abs, track: Boolean(options.track) });
     return text === null ? this.disk.readFile(path) : Buffer.from(text, "utf8");
   }

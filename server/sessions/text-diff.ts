@@ -16,15 +16,10 @@ const MAX_DIFF_MIDDLE = 200_000;
 
 export function textSplices(from: string, to: string): Splice[] {
   if (from === to) return [];
-  let start = 0;
-  const max = Math.min(from.length, to.length);
-  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
-  let endFrom = from.length;
-  let endTo = to.length;
-  while (endFrom > start && endTo > start && from.charCodeAt(endFrom - 1) === to.charCodeAt(endTo - 1)) {
-    endFrom--;
-    endTo--;
-  }
+  let start = commonPrefix(from, to);
+  const suffix = commonSuffix(from, to, start);
+  let endFrom = from.length - suffix;
+  let endTo = to.length - suffix;
   // Never split a surrogate pair at the edges.
   if (start > 0 && isHighSurrogate(from.charCodeAt(start - 1))) start--;
   if (endFrom < from.length && isLowSurrogate(from.charCodeAt(endFrom))) {
@@ -54,8 +49,52 @@ export function textSplices(from: string, to: string): Splice[] {
   return splices;
 }
 
+/**
+ * How far apart two texts are: the lengths of what lies between their common prefix and suffix, in
+ * each. Coarser than a diff, and never fooled by characters two unrelated middles happen to share.
+ */
+export function differingSpan(a: string, b: string): number {
+  if (a === b) return 0;
+  const prefix = commonPrefix(a, b);
+  const suffix = commonSuffix(a, b, prefix);
+  return a.length + b.length - 2 * (prefix + suffix);
+}
+
+/** Whole blocks are compared as strings (a memory compare), the block that differs char by char. */
+const BLOCK = 4096;
+
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let at = 0;
+  while (at + BLOCK <= max && a.slice(at, at + BLOCK) === b.slice(at, at + BLOCK)) at += BLOCK;
+  while (at < max && a.charCodeAt(at) === b.charCodeAt(at)) at++;
+  return at;
+}
+
+/** The length of the common suffix that does not reach into the first `prefix` chars of either. */
+function commonSuffix(a: string, b: string, prefix: number): number {
+  const max = Math.min(a.length, b.length) - prefix;
+  let n = 0;
+  while (n + BLOCK <= max && a.slice(a.length - n - BLOCK, a.length - n) === b.slice(b.length - n - BLOCK, b.length - n)) n += BLOCK;
+  while (n < max && a.charCodeAt(a.length - n - 1) === b.charCodeAt(b.length - n - 1)) n++;
+  return n;
+}
+
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/**
+ * Splices as LSP TextEdits, which all refer to the text before the first splice: offsets are
+ * shifted back by what the earlier splices inserted and removed.
+ */
+export function splicesToEdits<P>(splices: Splice[], positionAt: (offset: number) => P): { range: { start: P; end: P }; newText: string }[] {
+  let shift = 0;
+  return splices.map((s) => {
+    const start = s.index - shift;
+    shift += s.insert.length - s.deleteCount;
+    return { range: { start: positionAt(start), end: positionAt(start + s.deleteCount) }, newText: s.insert };
+  });
+}
 
 /** Applies splices to a string (for tests and for predicting text). */
 export function applySplices(text: string, splices: Splice[]): string {

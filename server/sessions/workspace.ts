@@ -3,21 +3,23 @@
 // Parties: the editor (one replica per open file, see editor-replica.ts), each session (its own
 // replica of the file, brought up to date when the session reads it; a write is a diff against that
 // replica, so an edit computed on an older version merges with what others did since), and the disk (files changed by someone else
-// are re-synced as a diff). After each change the hub publishes the merged text: an edit to the
-// editor for open files, a write to disk for the rest. Each session's changes are tracked by its own
-// UndoManager, so `revert` removes that session's edits alone.
-import { readFile, stat } from "node:fs/promises";
+// are re-synced as a diff). After each change the hub publishes the merged text (publisher.ts): an
+// edit to the editor for open files, a write to disk for the rest. A session's write returns once
+// its change is there, and fails — taken back, with the reason, and the user told — when it cannot
+// get there. Each session's changes are tracked by its own UndoManager, so `revert` removes that
+// session's edits alone.
+import { open, stat } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Y from "yjs";
 import type { Logger } from "../log.ts";
-import { audit } from "../privacy/audit.ts";
+import { DeliveryError } from "./delivery.ts";
 import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ContentChange } from "./editor-replica.ts";
+import { createEntry, type FileEntry } from "./file-entry.ts";
+import { Publisher, type EditTiming, type WriteFile } from "./publisher.ts";
 import { spliceYText, textSplices, type Splice } from "./text-diff.ts";
 
 export const DISK_ORIGIN = "disk";
-
-/** Writes a file to disk (atomically; the path is already confined). */
-export type WriteFile = (abs: string, text: string) => Promise<void>;
+export type { WriteFile, EditTiming };
 
 /**
  * An editor the workspace asks for its buffer of a file (ACP's fs/read_text_file), for `session`:
@@ -25,24 +27,6 @@ export type WriteFile = (abs: string, text: string) => Promise<void>;
  * is an open document from then on: its text is the editor's, and changes go back through ApplyEdit.
  */
 export type ReadBuffer = (uri: string, session: string) => Promise<string | undefined>;
-
-interface FileEntry {
-  abs: string;
-  uri: string;
-  doc: Y.Doc;
-  text: Y.Text;
-  editor?: EditorReplica;
-  /** What we last read from or wrote to disk, and its mtime: to tell others' changes from ours. */
-  disk?: { text: string; mtimeMs: number };
-  /** Per session: its UndoManager on this file. */
-  undo: Map<string, Y.UndoManager>;
-  /** Per session: its replica of the file, as of its last read: the base of its next write. */
-  forks: Map<string, Y.Doc>;
-  flushing?: Promise<void>;
-  dirty: boolean;
-  /** The editor refused our last edit (it was ahead): wait for its next didChange before resending. */
-  awaitEditor?: boolean;
-}
 
 /** A file the workspace took in, as its observers see it (sync links it to other machines). */
 export interface WorkspaceFile {
@@ -57,6 +41,10 @@ export interface WorkspaceOptions {
   applyEdit?: ApplyEdit;
   writeFile: WriteFile;
   log?: Logger;
+  /** The edits' timeouts (config `edits`), read at each use. */
+  timing: () => EditTiming;
+  /** Tells the user something went wrong (window/showMessage in the editor fronts). */
+  notice?: (message: string) => void;
 }
 
 export interface WriteResult {
@@ -69,14 +57,20 @@ export class Workspace {
   private readonly files = new Map<string, FileEntry>();
   private applyEdit: ApplyEdit | undefined;
   private readBuffer: ReadBuffer | undefined;
-  private readonly writeFile: WriteFile;
-  private readonly log: Logger | undefined;
   private readonly fileObservers = new Set<(file: WorkspaceFile) => void>();
+  private readonly publisher: Publisher;
+  private readonly options: WorkspaceOptions;
 
   constructor(options: WorkspaceOptions) {
+    this.options = options;
     this.applyEdit = options.applyEdit;
-    this.writeFile = options.writeFile;
-    this.log = options.log;
+    this.publisher = new Publisher({
+      writeFile: options.writeFile,
+      applyEdit: () => this.applyEdit,
+      timing: options.timing,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.notice ? { notice: options.notice } : {}),
+    });
   }
 
   /** The front that can apply edits to open documents (set once the editor is connected). */
@@ -105,29 +99,46 @@ export class Workspace {
   // The editor -------------------------------------------------------------------------------
 
   /** didOpen: the editor's text is the truth for an open buffer. */
-  openInEditor(uri: string, languageId: string, version: number, text: string): void {
+  openInEditor(uri: string, _languageId: string, version: number, text: string): void {
     if (!uri.startsWith("file:")) return;
     const entry = this.entry(fileURLToPath(uri), text, EDITOR_ORIGIN);
     if (entry.text.toString() !== text) this.splice(entry.doc, entry.text, textSplices(entry.text.toString(), text), EDITOR_ORIGIN);
-    entry.editor = new EditorReplica(uri, languageId, version, entry.doc);
+    entry.editor?.close();
+    entry.editor = new EditorReplica(uri, version, entry.doc);
   }
 
   /** didChange, in the editor's UTF-16 positions. */
   changeInEditor(uri: string, changes: ContentChange[], version: number): void {
     const entry = this.editorEntry(uri);
     if (!entry?.editor) return;
-    entry.editor.applyEditorChanges(changes, version);
-    entry.awaitEditor = false;
-    if (entry.dirty) this.schedule(entry);
+    this.publisher.editorChanged(entry, entry.editor.applyEditorChanges(changes, version));
   }
 
-  /** didClose: unsaved text is dropped with the buffer; the file follows the disk again. */
+  /**
+   * didClose. The buffer's unsaved text goes with it: the replica (what the buffer held) follows the
+   * disk, and what the buffer never took (an edit still out) merges in and is written to disk.
+   */
   async closeInEditor(uri: string): Promise<void> {
     const entry = this.editorEntry(uri);
-    if (!entry?.editor) return;
-    entry.editor.doc.destroy();
+    const editor = entry?.editor;
+    if (!entry || !editor) return;
+    const onDisk = await readText(entry.abs).catch((error: unknown) => {
+      this.options.log?.warn({ err: error, uri }, "reading a closed buffer's file failed");
+      return { text: editor.getText(), mtimeMs: 0 };
+    });
+    if (entry.editor !== editor) return; // reopened meanwhile
     entry.editor = undefined;
-    await this.syncFromDisk(entry);
+    if (onDisk === "binary" || onDisk === undefined) {
+      editor.close();
+      this.forget(entry, "the buffer was closed and the file is no longer a text file on disk");
+      editor.doc.destroy();
+      return;
+    }
+    editor.close(onDisk.text);
+    entry.disk = onDisk;
+    editor.followBuffer(onDisk.text);
+    editor.doc.destroy();
+    this.publisher.editorClosed(entry);
   }
 
   /** didSave: the buffer's text is now on disk. */
@@ -155,7 +166,8 @@ export class Workspace {
 
   /**
    * A session reads a file. With `track`, this version becomes the base of the session's next
-   * write (the model saw it). Files no party has touched are read from disk without loading them.
+   * write (the model saw it). Files no party has touched are read from disk without loading them;
+   * binary files are never loaded.
    */
   async read(abs: string, session: string, track: boolean): Promise<string | undefined> {
     if (track) await this.pullBuffer(abs, session);
@@ -163,26 +175,53 @@ export class Workspace {
     if (!entry && !track) return undefined;
     entry ??= await this.load(abs);
     if (!entry) return undefined;
-    if (!entry.editor) await this.syncFromDisk(entry);
+    if (!entry.editor && (await this.syncFromDisk(entry)) === "gone") {
+      this.forget(entry, "the file was deleted on disk");
+      return undefined;
+    }
     if (track) catchUp(this.fork(entry, session), entry.doc);
     return entry.text.toString();
   }
 
-  /** A session writes a file: its change against the version it read merges into the current one. */
+  /**
+   * A session writes a file: its change against the version it read merges into the current one.
+   * Returns once the change is in the editor's buffer (open files) or on disk; throws a
+   * DeliveryError, with the change taken back, when it cannot get there.
+   */
   async write(abs: string, text: string, session: string): Promise<WriteResult> {
     await this.pullBuffer(abs, session);
-    let entry = this.files.get(abs) ?? (await this.load(abs));
-    const created = !entry;
-    entry ??= this.entry(abs, "", DISK_ORIGIN);
-    if (!entry.editor && !created) await this.syncFromDisk(entry);
+    let entry = this.files.get(abs);
+    if (entry && !entry.editor && (await this.syncFromDisk(entry)) === "gone") {
+      const hadRead = entry.forks.has(session);
+      this.forget(entry, "the file was deleted on disk");
+      if (hadRead) throw new DeliveryError("the file was deleted (or became binary) on disk after it was read; nothing was written. Read it again, or create it anew with the write tool.");
+      entry = undefined;
+    }
+    entry ??= await this.load(abs);
+    let created = false;
+    if (!entry) {
+      created = !(await exists(abs)); // a binary file is replaced, not created
+      entry = this.entry(abs, "", DISK_ORIGIN);
+      entry.dirty = true; // even an empty file is written
+    }
     const fork = this.fork(entry, session);
     const forkText = fork.getText("t");
     const splices = textSplices(forkText.toString(), text);
+    if (splices.length === 0 && !created) return { created, splices };
     this.splice(fork, forkText, splices, session);
     const update = Y.encodeStateAsUpdate(fork, Y.encodeStateVector(entry.doc));
-    this.undoManager(entry, session);
+    const undo = this.undoManager(entry, session);
     Y.applyUpdate(entry.doc, update, session);
-    await this.flush(entry);
+    const item = undo.undoStack.at(-1);
+    try {
+      await this.publisher.deliver(entry, fork.clientID, Y.getState(fork.store, fork.clientID));
+    } catch (error) {
+      const reason = (error as Error).message;
+      // Taken back, so nothing delivers it later: the session was told it failed.
+      if (this.files.get(abs) === entry && item && undo.undoStack.at(-1) === item) undo.undo();
+      this.options.notice?.(`OpenCode: an edit to ${abs} was not applied: ${reason}.`);
+      throw new DeliveryError(`the edit did not reach ${entry.editor ? "the editor's buffer" : "the file"}: ${reason}. It was taken back (the file does not have it); read the file again before retrying.`);
+    }
     return { created, splices };
   }
 
@@ -194,7 +233,7 @@ export class Workspace {
       if (!undo || undo.undoStack.length === 0) continue;
       while (undo.undoStack.length > 0) undo.undo();
       reverted++;
-      await this.flush(entry);
+      await this.publisher.flush(entry);
     }
     return reverted;
   }
@@ -232,50 +271,62 @@ export class Workspace {
   private entry(abs: string, initial: string, origin: string): FileEntry {
     let entry = this.files.get(abs);
     if (entry) return entry;
-    const doc = new Y.Doc();
-    const text = doc.getText("t");
-    if (initial) doc.transact(() => text.insert(0, initial), origin);
-    entry = { abs, uri: pathToFileURL(abs).href, doc, text, undo: new Map(), forks: new Map(), dirty: false };
+    entry = createEntry(abs, pathToFileURL(abs).href);
     const created = entry;
-    doc.on("update", (_update: Uint8Array, updateOrigin: unknown) => {
+    if (initial) entry.doc.transact(() => created.text.insert(0, initial), origin);
+    entry.doc.on("update", (_update: Uint8Array, updateOrigin: unknown) => {
       if (updateOrigin === EDITOR_ORIGIN) return;
       created.dirty = true;
-      if (updateOrigin !== DISK_ORIGIN || created.editor) this.schedule(created);
+      if (updateOrigin !== DISK_ORIGIN || created.editor) this.publisher.schedule(created);
     });
     this.files.set(abs, entry);
-    for (const observer of this.fileObservers) observer({ abs, doc, text, initial });
+    for (const observer of this.fileObservers) observer({ abs, doc: entry.doc, text: entry.text, initial });
     return entry;
   }
 
+  /** A text file from disk into the workspace doc; undefined when it does not exist or is binary. */
   private async load(abs: string): Promise<FileEntry | undefined> {
-    try {
-      const [text, info] = await Promise.all([readFile(abs, "utf8"), stat(abs)]);
-      const entry = this.files.get(abs) ?? this.entry(abs, text, DISK_ORIGIN);
-      entry.disk ??= { text, mtimeMs: info.mtimeMs };
-      return entry;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
+    const onDisk = await readText(abs);
+    if (onDisk === undefined || onDisk === "binary") return undefined;
+    const entry = this.files.get(abs) ?? this.entry(abs, onDisk.text, DISK_ORIGIN);
+    entry.disk ??= onDisk;
+    return entry;
   }
 
   /** Someone else changed the file on disk: bring the change in as a diff, not a reload. */
-  private async syncFromDisk(entry: FileEntry): Promise<void> {
+  private async syncFromDisk(entry: FileEntry): Promise<"gone" | undefined> {
+    const seen = entry.disk;
     let info;
     try {
       info = await stat(entry.abs);
-    } catch {
-      return;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "ENOENT" && entry.disk ? "gone" : undefined;
     }
-    if (entry.disk && info.mtimeMs === entry.disk.mtimeMs) return;
-    const text = await readFile(entry.abs, "utf8");
-    if (entry.disk?.text === text) {
-      entry.disk.mtimeMs = info.mtimeMs;
-      return;
+    if (seen && info.mtimeMs === seen.mtimeMs) return undefined;
+    const onDisk = await readText(entry.abs);
+    // Another read, or a write of ours, came first: what it knows is as new (a later change is seen next time).
+    if (entry.disk !== seen) return undefined;
+    if (onDisk === undefined || onDisk === "binary") return entry.disk ? "gone" : undefined;
+    if (onDisk.text === entry.writing) return undefined; // our own write, landing
+    if (entry.disk?.text === onDisk.text) {
+      entry.disk.mtimeMs = onDisk.mtimeMs;
+      return undefined;
     }
-    entry.disk = { text, mtimeMs: info.mtimeMs };
+    entry.disk = onDisk;
     const current = entry.text.toString();
-    if (current !== text) this.splice(entry.doc, entry.text, textSplices(current, text), DISK_ORIGIN);
+    if (current !== onDisk.text) this.splice(entry.doc, entry.text, textSplices(current, onDisk.text), DISK_ORIGIN);
+    return undefined;
+  }
+
+  /** Drops a file that is gone: writes waiting on it fail with `reason`. */
+  private forget(entry: FileEntry, reason: string): void {
+    this.files.delete(entry.abs);
+    entry.editor?.close();
+    entry.editor?.doc.destroy();
+    this.publisher.drop(entry, reason);
+    for (const undo of entry.undo.values()) undo.destroy();
+    for (const fork of entry.forks.values()) fork.destroy();
+    entry.doc.destroy();
   }
 
   /** The session's replica of a file: made from the current state the first time. */
@@ -302,71 +353,43 @@ export class Workspace {
     spliceYText(doc, text, splices, origin);
   }
 
-  /** Publishes changes after the current synchronous work. */
-  private schedule(entry: FileEntry): void {
-    queueMicrotask(() => {
-      this.flush(entry).catch((error: unknown) => this.log?.error({ err: error, file: entry.abs }, "publishing a change failed"));
-    });
-  }
-
-  /** Brings the merged text to where it shows: the editor's buffer, or the file on disk. */
-  private async flush(entry: FileEntry): Promise<void> {
-    while (entry.flushing) await entry.flushing;
-    if (!entry.dirty || (entry.editor && entry.awaitEditor)) return;
-    entry.dirty = false;
-    // An editor that cannot apply edits gets the file written to disk instead.
-    entry.flushing = (entry.editor && this.applyEdit ? this.pushToEditor(entry, entry.editor) : this.pushToDisk(entry)).finally(() => {
-      entry.flushing = undefined;
-    });
-    await entry.flushing;
-  }
-
-  private async pushToEditor(entry: FileEntry, editor: EditorReplica): Promise<void> {
-    const prepared = editor.prepareEdit();
-    if (prepared === "busy") {
-      entry.dirty = true; // sent once the edit on its way is settled (next didChange)
-      entry.awaitEditor = true;
-      return;
-    }
-    if (!prepared || !this.applyEdit) return;
-    let applied = false;
-    try {
-      applied = await this.applyEdit(entry.uri, prepared.version, prepared.edits);
-    } catch (error) {
-      this.log?.warn({ err: error, uri: entry.uri }, "workspace/applyEdit failed");
-    }
-    const caughtUp = editor.editResult(applied);
-    // Refused (the user typed first): it is recomputed and resent after the next didChange — or at
-    // once when that didChange came while the edit was out (none may follow).
-    if (!applied) {
-      entry.dirty = true;
-      entry.awaitEditor = !caughtUp;
-      if (caughtUp) this.schedule(entry);
-    }
-  }
-
-  private async pushToDisk(entry: FileEntry): Promise<void> {
-    const text = entry.text.toString();
-    if (entry.disk?.text === text) return;
-    await this.writeFile(entry.abs, text);
-    audit({ event: "file.written_outside_open_set", path: entry.abs, bytes: Buffer.byteLength(text) });
-    const info = await stat(entry.abs);
-    entry.disk = { text, mtimeMs: info.mtimeMs };
-  }
-
   /** Drops everything (server shutdown, retention none). */
   destroy(): void {
-    for (const entry of this.files.values()) {
-      for (const undo of entry.undo.values()) undo.destroy();
-      for (const fork of entry.forks.values()) fork.destroy();
-      entry.editor?.doc.destroy();
-      entry.doc.destroy();
-    }
-    this.files.clear();
+    for (const entry of [...this.files.values()]) this.forget(entry, "the server is shutting down");
   }
 }
 
 /** Brings a replica up to date with the hub. */
 function catchUp(replica: Y.Doc, hub: Y.Doc): void {
   Y.applyUpdate(replica, Y.encodeStateAsUpdate(hub, Y.encodeStateVector(replica)), "hub");
+}
+
+/**
+ * A file's text and mtime; "binary" when it holds NUL bytes near its start (the rest is not read);
+ * undefined when it does not exist.
+ */
+async function readText(abs: string): Promise<{ text: string; mtimeMs: number } | "binary" | undefined> {
+  let file;
+  try {
+    file = await open(abs, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const info = await file.stat();
+    const head = Buffer.alloc(Math.min(8000, info.size));
+    const { bytesRead } = await file.read(head, 0, head.length, 0); // at a position: the file's own position stays at 0
+    if (head.subarray(0, bytesRead).includes(0)) return "binary";
+    return { text: (await file.readFile()).toString("utf8"), mtimeMs: info.mtimeMs };
+  } finally {
+    await file.close();
+  }
+}
+
+async function exists(abs: string): Promise<boolean> {
+  return stat(abs).then(
+    () => true,
+    () => false,
+  );
 }

@@ -36,7 +36,7 @@ export class YjsWorkspaceFiles implements WorkspaceFiles {
 
   async readFile(path: string, options: { track?: boolean } = {}): Promise<Uint8Array> {
     const { abs } = await this.resolve(path);
-    const text = await this.workspace.read(abs, this.session, Boolean(options.track) && (await this.isText(path)));
+    const text = await this.workspace.read(abs, this.session, Boolean(options.track));
     return text === undefined ? this.disk.readFile(path) : Buffer.from(text, "utf8");
   }
 
@@ -56,14 +56,5 @@ export class YjsWorkspaceFiles implements WorkspaceFiles {
 
   readDir(path: string): Promise<DirEntry[]> {
     return this.disk.readDir(path);
-  }
-
-  /** Binary files are never loaded into the workspace doc. */
-  private async isText(path: string): Promise<boolean> {
-    const info = await this.disk.stat(path).catch(() => null);
-    if (!info || info.type !== "file") return false;
-    if (info.size > 8 * 1024 * 1024) return false;
-    const head = (await this.disk.readFile(path)).subarray(0, 8000);
-    return !head.includes(0);
   }
 }

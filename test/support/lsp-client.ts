@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
   createMessageConnection,
+  ErrorCodes,
+  ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
   type MessageConnection,
@@ -21,6 +23,18 @@ export interface SpawnOptions {
   args?: string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+}
+
+/** Ways an editor gets workspace/applyEdit wrong, for tests of the edit path. */
+export interface EditFaults {
+  /** How an applied edit is reported: as a didChange at once (default), after this many ms (eglot's idle timer), or never. */
+  echo?: "now" | "never" | number;
+  /** Answers workspace/applyEdit after this many ms (the edit applies when it answers). */
+  answerDelayMs?: number;
+  /** Refuses every edit (`applied: false`) with this failureReason. */
+  refuse?: string;
+  /** Answers every edit with a JSON-RPC error with this message. */
+  error?: string;
 }
 
 export interface ServerRequestLog {
@@ -41,6 +55,10 @@ export class LspTestClient {
   readonly exited: Promise<number | null>;
   /** The initialize result, for tests that keep it. */
   initializeResult: any;
+  /** Called with each notification as it arrives (to see the client's state at that moment). */
+  readonly notificationHooks: ((method: string, params: any) => void)[] = [];
+  /** How this client mishandles workspace/applyEdit (none by default). */
+  editFaults: EditFaults = {};
 
   constructor(options: SpawnOptions = {}) {
     this.child = spawn(process.execPath, [SERVER_BIN, ...(options.args ?? ["--stdio"])], {
@@ -54,6 +72,7 @@ export class LspTestClient {
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
     this.connection.onNotification((method, params) => {
       this.notifications.push({ method, params });
+      for (const hook of this.notificationHooks) hook(method, params);
     });
     // vscode-jsonrpc routes $/progress to per-token handlers; keep the rest as notifications.
     this.connection.onUnhandledProgress((params) => this.notifications.push({ method: "$/progress", params }));
@@ -104,14 +123,23 @@ export class LspTestClient {
     const change = { range: { start: at, end: at }, text };
     const next = TextDocument.update(doc, [change], doc.version + 1);
     this.buffers.set(uri, next);
-    await this.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [change] });
+    const late = this.lateEchoes.get(uri);
+    if (late) late.push(change); // sent with the late echo, as one didChange (eglot)
+    else await this.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [change] });
   }
+
+  /** Changes held for a late echo, by uri. */
+  private readonly lateEchoes = new Map<string, any[]>();
 
   text(uri: string): string | undefined {
     return this.buffers.get(uri)?.getText();
   }
 
-  private applyWorkspaceEdit(params: any): { applied: boolean; failureReason?: string } {
+  private async applyWorkspaceEdit(params: any): Promise<{ applied: boolean; failureReason?: string }> {
+    const faults = this.editFaults;
+    if (faults.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, faults.answerDelayMs));
+    if (faults.error) throw new ResponseError(ErrorCodes.InternalError, faults.error);
+    if (faults.refuse) return { applied: false, failureReason: faults.refuse };
     this.appliedEdits.push(params.edit);
     const perDoc: [string, number | null, any[]][] = params.edit.documentChanges
       ? params.edit.documentChanges.map((c: any) => [c.textDocument.uri, c.textDocument.version, c.edits])
@@ -126,7 +154,17 @@ export class LspTestClient {
       const text = TextDocument.applyEdits(doc, edits);
       const next = TextDocument.create(uri, doc.languageId, doc.version + 1, text);
       this.buffers.set(uri, next);
-      void this.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [{ text }] });
+      if (faults.echo === undefined || faults.echo === "now") {
+        void this.notify("textDocument/didChange", { textDocument: { uri, version: next.version }, contentChanges: [{ text }] });
+      } else if (typeof faults.echo === "number") {
+        // Reported later, as the edits themselves (last first, so each applies to the text before it), with any typing since.
+        const changes = [...edits].sort((a, b) => doc.offsetAt(b.range.start) - doc.offsetAt(a.range.start)).map((e) => ({ range: e.range, text: e.newText }));
+        this.lateEchoes.set(uri, changes);
+        setTimeout(() => {
+          this.lateEchoes.delete(uri);
+          void this.notify("textDocument/didChange", { textDocument: { uri, version: this.buffers.get(uri)!.version }, contentChanges: changes });
+        }, faults.echo);
+      }
     }
     return { applied: true };
   }

@@ -2,6 +2,7 @@
 // with the same base never double it; what each changed before linking merges; a machine whose
 // base differs takes the shared text and says so; after linking, deltas flow both ways and the
 // session's undo (revert) still works on the machine that made the edit.
+import { DEFAULTS } from "../../../server/config/defaults.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +29,7 @@ function machine(url: string, text = BASE) {
   const abs = join(root, "notes.txt");
   writeFileSync(abs, text);
   const written: string[] = [];
-  const workspace = new Workspace({ writeFile: async (_abs, t) => void written.push(t) });
+  const workspace = new Workspace({ writeFile: async (_abs, t) => void written.push(t), timing: () => DEFAULTS.edits });
   const bases = new FileBases(workspace);
   const link = new SyncConnection({ url, token: TOKEN, room: "team", machine: root });
   const warnings: string[] = [];

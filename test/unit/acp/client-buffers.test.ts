@@ -2,6 +2,7 @@
 // against a fake client: reads see unsaved text, a session's write from an old read merges with the
 // user's typing since, revert undoes the session alone, and files the client has no buffer for (or
 // cannot write) stay with the disk.
+import { DEFAULTS } from "../../../server/config/defaults.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,7 +40,7 @@ function setup(fs: acp.FileSystemCapabilities = { readTextFile: true, writeTextF
   const abs = join(root, "f.ts");
   writeFileSync(abs, "one\ntwo\n");
   const client = new FakeClient();
-  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text) });
+  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text), timing: () => DEFAULTS.edits });
   new ClientBuffers({ client: () => client as unknown as acp.AgentContext, fs: () => fs, log: createLogger({ level: "silent" }) }).attach(workspace);
   return { abs, client, workspace };
 }

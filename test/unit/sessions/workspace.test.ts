@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../../server/config/defaults.ts";
 import { Workspace } from "../../../server/sessions/workspace.ts";
 import { FakeEditor, settle } from "./fake-editor.ts";
 
@@ -12,7 +13,7 @@ function setup(initial: string) {
   const root = mkdtempSync(join(tmpdir(), "ws-"));
   const abs = join(root, "file.txt");
   writeFileSync(abs, initial);
-  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text) });
+  const workspace = new Workspace({ writeFile: (path, text) => writeFile(path, text), timing: () => DEFAULTS.edits });
   return { root, abs, uri: pathToFileURL(abs).href, workspace };
 }
 
@@ -77,12 +78,12 @@ describe("workspace doc with an open editor", () => {
     const base = (await workspace.read(abs, "s", true))!;
     editor.batching = true;
     editor.type(0, "X"); // held: the editor is ahead of what we know
-    await sessionInsert(workspace, abs, "s", base, 3, "-s");
+    const written = sessionInsert(workspace, abs, "s", base, 3, "-s");
+    await settle();
     expect(editor.refused).toBe(1);
     editor.batching = false;
     editor.flush();
-    await settle();
-    await settle();
+    await written; // returns once the edit is in the buffer
     expect(editor.text).toBe("Xabc-s\n");
     expect(workspace.textOf(abs)).toBe(editor.text);
   });
@@ -128,6 +129,8 @@ describe("workspace doc with an open editor", () => {
         workspace.setApplyEdit(editor.applyEdit);
         const bases: Record<string, string> = {};
         const tokens: string[] = [];
+        // A session waits for its write to be delivered before it goes on; the user does not.
+        const sessions: Record<string, Promise<unknown>> = { A: Promise.resolve(), B: Promise.resolve() };
         for (const o of ops) {
           if (o.kind === "type") {
             const token = `<u${tokenId++}>`;
@@ -135,13 +138,15 @@ describe("workspace doc with an open editor", () => {
             editor.batching = o.batch;
             editor.type(safeOffset(editor.text, o.at), token);
           } else if (o.kind === "read") {
-            bases[o.session] = (await workspace.read(abs, o.session, true))!;
+            sessions[o.session] = sessions[o.session]!.then(async () => (bases[o.session] = (await workspace.read(abs, o.session, true))!));
           } else if (o.kind === "write") {
-            const base = bases[o.session] ?? (await workspace.read(abs, o.session, true))!;
             const token = `[${o.session}${tokenId++}]`;
             tokens.push(token);
-            await sessionInsert(workspace, abs, o.session, base, safeOffset(base, o.at), token);
-            bases[o.session] = workspace.textOf(abs)!;
+            sessions[o.session] = sessions[o.session]!.then(async () => {
+              const base = bases[o.session] ?? (await workspace.read(abs, o.session, true))!;
+              await sessionInsert(workspace, abs, o.session, base, safeOffset(base, o.at), token);
+              bases[o.session] = workspace.textOf(abs)!;
+            });
           } else {
             editor.flush();
           }
@@ -149,7 +154,7 @@ describe("workspace doc with an open editor", () => {
         }
         editor.batching = false;
         editor.flush();
-        for (let i = 0; i < 5; i++) await settle();
+        await Promise.all(Object.values(sessions));
         const merged = workspace.textOf(abs)!;
         expect(editor.text).toBe(merged);
         for (const token of tokens) expect(merged).toContain(token);
