@@ -1,3 +1,4 @@
+import { DEFAULT_SHARE_PORT, DEFAULT_STATS_PORT, DEFAULT_SYNC_PORT } from "../config/ports.ts";
 import type { Command } from "./args.ts";
 
 const GLOBAL = `Options:
@@ -19,12 +20,12 @@ Usage:
   opencode-lsp models [--json]    the provider/model catalogue, and which providers are usable now
   opencode-lsp mcp list [--json]  the configured MCP servers: started, with their tools, or why not
   opencode-lsp share view URL     print a shared transcript (checked before anything is shown)
-  opencode-lsp share serve        serve the read-only viewer on 127.0.0.1 (--port, default 7878)
+  opencode-lsp share serve        serve the read-only viewer on 127.0.0.1 (--port, default ${DEFAULT_SHARE_PORT})
   opencode-lsp sync serve         a sync server for a team's shared sessions (see sync --help)
   opencode-lsp trust ...          signing keys and signed model folders for offline mode (trust --help)
   opencode-lsp audit verify       check the audit log's hash chain
   opencode-lsp stats [--json]     the local usage counters (when telemetry is enabled; stats --help)
-  opencode-lsp stats --serve      the usage dashboard on 127.0.0.1 (--port, default 7879); --erase removes the counters
+  opencode-lsp stats --serve      the usage dashboard on 127.0.0.1 (--port, default ${DEFAULT_STATS_PORT}); --erase removes the counters
   opencode-lsp bench [--models A,B] [--tasks N]
                                   benchmark models on tasks cut from this repository; recommend one (bench --help)
 
@@ -71,7 +72,7 @@ ${GLOBAL}`,
 A share link carries the transcript in its URL fragment (#v1.<payload>.<signature>): compressed,
 redacted, signed with this installation's key. No server stores it.
   view URL     verify the link and print the transcript (URL "-": read the link from stdin)
-  serve        serve the static viewer page on 127.0.0.1 (default port 7878); links whose base URL
+  serve        serve the static viewer page on 127.0.0.1 (default port ${DEFAULT_SHARE_PORT}); links whose base URL
                points there open in any browser, offline
 
 ${GLOBAL}`,
@@ -80,7 +81,7 @@ ${GLOBAL}`,
 Serves a team's shared sessions (Hocuspocus, WebSocket): editors whose configuration has
 "sync": { "url": "ws://HOST:PORT", "tokenEnv": "..." } share their sessions, transcripts and the
 files the sessions touch, live, and merge offline work when they reconnect.
-  --port PORT      default 7879
+  --port PORT      default ${DEFAULT_SYNC_PORT}
   --host HOST      listen on HOST (default 127.0.0.1: only this machine)
   --redis URL      redis://host:port: several servers share the documents through one Redis
   --persist FILE   keep documents in SQLite at FILE, encrypted (AES-256-GCM, key in a 0600 file in the

@@ -20,7 +20,8 @@ export const LINK_VERSION = "v1";
 /** Fragment budget: see docs/share.md ("Limits"). */
 export const DEFAULT_MAX_FRAGMENT_BYTES = 64 * 1024;
 /** Where links point when `share.baseUrl` is unset: `opencode-lsp share serve`'s default address. */
-export const DEFAULT_SHARE_PORT = 7878;
+import { DEFAULT_SHARE_PORT } from "../config/ports.ts";
+export { DEFAULT_SHARE_PORT };
 export const DEFAULT_BASE_URL = `http://127.0.0.1:${DEFAULT_SHARE_PORT}/`;
 /** Links longer than this are refused unread (no browser keeps a longer URL). */
 export const MAX_LINK_CHARS = 2 * 1024 * 1024;

@@ -2,6 +2,7 @@
 // JSON, or as a page on 127.0.0.1 (--serve); `--erase` removes the store. With telemetry off
 // nothing is shown or served (only --erase works, so a store from before can always go).
 import { existsSync } from "node:fs";
+import { DEFAULT_STATS_PORT } from "../config/ports.ts";
 import { parseArgs } from "node:util";
 import { buildView, MEASURES, type Filters, type Measure } from "./aggregate.ts";
 import { DIMENSIONS } from "./counts.ts";
@@ -21,7 +22,7 @@ and workspace (its name hashed) — numbers only, never prompt or code text.
   --segment, --region, --provider, --model, --workspace   only the counts that match (--workspace
                takes the hash that --json lists under options.workspace)
   --measure    what the heat grids count (default turns)
-  --serve      a dashboard page on 127.0.0.1 (default port 7879; --port 0 for any free port), with
+  --serve      a dashboard page on 127.0.0.1 (default port ${DEFAULT_STATS_PORT}; --port 0 for any free port), with
                growth charts, heatmaps, filters and the table; also /metrics for Prometheus
   --erase      remove the usage store ($XDG_STATE_HOME/opencode-lsp/usage.json)`;
 

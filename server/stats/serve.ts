@@ -13,7 +13,8 @@ import { answerMetrics, createExposition } from "./prometheus.ts";
 import type { UsageStore } from "./store.ts";
 import { COLUMNS } from "./terminal.ts";
 
-export const DEFAULT_STATS_PORT = 7879;
+import { DEFAULT_STATS_PORT } from "../config/ports.ts";
+export { DEFAULT_STATS_PORT };
 
 export interface DashboardServer {
   url: string;

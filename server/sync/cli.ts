@@ -1,5 +1,6 @@
 // `opencode-lsp sync serve [--port N] [--host H] [--redis URL] [--persist FILE]`.
 import { randomBytes } from "node:crypto";
+import { DEFAULT_SYNC_PORT } from "../config/ports.ts";
 import { TOKEN_ENV } from "./names.ts";
 import { startSyncServer } from "./serve.ts";
 
@@ -17,7 +18,7 @@ export async function syncServe(options: SyncServeOptions, io = { stderr: (t: st
   try {
     server = await startSyncServer({
       token,
-      ...(options.port !== undefined ? { port: options.port } : { port: 7879 }),
+      ...(options.port !== undefined ? { port: options.port } : { port: DEFAULT_SYNC_PORT }),
       ...(options.host ? { host: options.host } : {}),
       ...(options.redis ? { redis: options.redis } : {}),
       ...(options.persist ? { persist: { file: options.persist } } : {}),
