@@ -41,6 +41,7 @@ const proxyEntry = z.strictObject({
   rootMarkers: z.optional(z.array(z.string())),
   settings: z.optional(z.record(z.string(), z.unknown())),
   initializationOptions: z.optional(z.unknown()),
+  startTimeoutMs: z.optional(positiveInt()),
 });
 
 export const configSchema = z.strictObject({
