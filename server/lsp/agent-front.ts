@@ -92,7 +92,7 @@ export class AgentFront {
       connection.sendNotification("opencode/session/update", { sessionId: e.sessionId, update: e.update }).catch(() => undefined);
     });
 
-    dispatcher.request("textDocument/codeAction", z.looseObject({ textDocument: z.object({ uri: z.string() }), range, context: z.looseObject({ diagnostics: z.array(z.unknown()) }) }), (params, token) =>
+    dispatcher.request("textDocument/codeAction", z.looseObject({ textDocument: z.object({ uri: z.string() }), range, context: z.looseObject({ diagnostics: z.array(z.looseObject({ range })), only: z.optional(z.array(z.string())) }) }), (params, token) =>
       this.codeActions(params as unknown as CodeActionParams, token),
     );
     dispatcher.request("codeAction/resolve", z.looseObject({ title: z.string() }), (action, token) => this.resolveAction(action as CodeAction, token));
@@ -332,7 +332,7 @@ export class AgentFront {
         (await this.session(v(sessionId).sessionId)).cancel();
         return null;
       case "opencode.session.revert": {
-        const id = v(sessionId).sessionId;
+        const { id } = await this.session(v(sessionId).sessionId);
         const files = await (await this.rt()).sessions.revert(id);
         return { reverted: files };
       }
