@@ -121,9 +121,7 @@ export class ResyncingMessageReader extends AbstractMessageReader {
   /** Reads one header block. Returns true when it made progress. */
   private readHeader(): boolean {
     if (this.start === this.end) return false;
-    // Bounded by `end`: past it the buffer holds stale bytes of earlier frames.
-    const found = this.buf.indexOf(HEADER_END, this.start);
-    const terminator = found === -1 || found + HEADER_END.length > this.end ? -1 : found;
+    const terminator = this.find(HEADER_END, this.start);
     const limit = terminator === -1 ? this.end : terminator;
     if (terminator === -1 && limit - this.start < MAX_HEADER_BYTES) {
       // Wait for the rest of the header, unless what we have cannot be the start of one.
@@ -133,8 +131,8 @@ export class ResyncingMessageReader extends AbstractMessageReader {
     if (terminator === -1) return this.skipGarbage("an over-long header");
 
     const block = this.buf.toString("latin1", this.start, terminator);
-    let length: number | undefined;
-    for (const line of block.split("\r\n")) {
+    let length = plainLength(block);
+    if (length === undefined) for (const line of block.split("\r\n")) {
       const match = /^([A-Za-z-]+):[ \t]*(.*)$/.exec(line);
       if (!match) return this.skipGarbage(`a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
       if (match[1]!.toLowerCase() === "content-length") {
@@ -217,7 +215,7 @@ export class ResyncingMessageReader extends AbstractMessageReader {
    * far it looked, so a large body arriving in many chunks is scanned once.
    */
   private findFrameStart(from: number, to: number): number {
-    let at = this.buf.indexOf(MARKER, from);
+    let at = this.find(MARKER, from);
     while (at !== -1 && at < to) {
       const rest = this.buf.toString("latin1", at + MARKER.length, Math.min(this.end, at + MARKER.length + 24));
       if (/^[ \t]*\d+\r\n/.test(rest)) return at;
@@ -226,7 +224,7 @@ export class ResyncingMessageReader extends AbstractMessageReader {
         this.scanFrom = at;
         return -1;
       }
-      at = this.buf.indexOf(MARKER, at + 1);
+      at = this.find(MARKER, at + 1);
     }
     this.scanFrom = Math.max(from, to - MARKER.length);
     return -1;
@@ -234,13 +232,21 @@ export class ResyncingMessageReader extends AbstractMessageReader {
 
   /** Drops bytes up to the next frame marker (or all but a possible partial marker). */
   private skipGarbage(what: string, quiet = false): boolean {
-    const next = this.buf.indexOf(MARKER, this.start + 1);
-    const until = next === -1 || next >= this.end ? Math.max(this.start, this.end - MARKER.length) : next;
+    const next = this.find(MARKER, this.start + 1);
+    const until = next === -1 ? Math.max(this.start, this.end - MARKER.length) : next;
     const dropped = until - this.start;
     if (dropped === 0) return false;
     if (!quiet) this.report({ kind: "garbage", reason: `dropped ${dropped} bytes: ${what}`, bytes: dropped });
     this.start = until;
-    return next !== -1 && next < this.end;
+    return next !== -1;
+  }
+
+  /**
+   * Where `needle` starts in the live bytes from `from`, or -1. Never past `end`: beyond it the
+   * buffer holds stale bytes of earlier frames (and searching them would cost as much as the buffer).
+   */
+  private find(needle: Buffer, from: number): number {
+    return this.buf.subarray(0, this.end).indexOf(needle, from);
   }
 
   private report(bad: BadFrame): void {
@@ -275,6 +281,16 @@ function envelopeProblem(m: Record<string, unknown>): string | undefined {
     return undefined;
   }
   return "result" in m ? undefined : "a response without a result or an error";
+}
+
+/** The length of the usual header block, `Content-Length: <digits>` alone, without a regex; else undefined. */
+function plainLength(block: string): number | undefined {
+  if (!block.startsWith("Content-Length: ") || block.length > 32) return undefined;
+  for (let i = 16; i < block.length; i++) {
+    const c = block.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return block.length > 16 ? Number(block.slice(16)) : undefined;
 }
 
 /** True when `text` can be the beginning of a header block: complete lines are `Name: value`. */
