@@ -28,6 +28,7 @@ import type { AgentRuntime } from "./agent-runtime.ts";
 import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_COMMAND, type ActionData } from "./code-actions.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import type { EditorDocuments } from "./documents.ts";
+import { range } from "./params.ts";
 
 export const COMMANDS = [
   "opencode.ask",
@@ -43,8 +44,6 @@ export const COMMANDS = [
   RUN_ACTION_COMMAND,
 ] as const;
 
-const position = z.object({ line: z.int().check(z.nonnegative()), character: z.int().check(z.nonnegative()) });
-const range = z.object({ start: position, end: position });
 const sessionId = z.object({ sessionId: z.string() });
 const newSession = z.optional(z.object({ model: z.optional(z.string()), title: z.optional(z.string()) }));
 const askArgs = z.object({ prompt: z.string().check(z.minLength(1)), uri: z.optional(z.string()), range: z.optional(range), sessionId: z.optional(z.string()) });

@@ -2,6 +2,7 @@
 // each one runs when resolved or executed.
 import * as z from "zod/mini";
 import type { CodeAction, CodeActionParams, Diagnostic, Range } from "vscode-languageserver/node";
+import { range } from "./params.ts";
 
 export type ActionKind = "fix" | "explain" | "refactor" | "tests" | "docs" | "instruction";
 
@@ -65,8 +66,6 @@ export function listCodeActions(params: CodeActionParams, lineText: (line: numbe
   return actions;
 }
 
-const position = z.object({ line: z.int().check(z.nonnegative()), character: z.int().check(z.nonnegative()) });
-const range = z.object({ start: position, end: position });
 const actionData = z.looseObject({
   opencode: z.enum(Object.keys(TITLES) as [ActionKind, ...ActionKind[]]),
   uri: z.string(),

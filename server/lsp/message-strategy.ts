@@ -51,12 +51,10 @@ export function messageStrategy({ dispatcher, proxies, writer }: MessageStrategy
       }
       const manager = proxies();
       if (manager && dispatcher.state === "initialized") {
-        if (Message.isRequest(message) && isId(message.id) && dispatcher.proxiedOnly(message.method) && forward(manager, message)) return;
+        if (Message.isRequest(message) && dispatcher.proxiedOnly(message.method) && forward(manager, message)) return;
         if (Message.isNotification(message) && message.method === "$/cancelRequest" && manager.cancelForwarded((message.params as { id?: unknown } | undefined)?.id)) return;
       }
       next(message);
     },
   };
 }
-
-const isId = (id: unknown): id is number | string => typeof id === "number" || typeof id === "string";

@@ -6,10 +6,8 @@
 import * as z from "zod/mini";
 import { Message, type DataCallback, type MessageReader } from "vscode-languageserver/node";
 import type { Logger } from "../log.ts";
+import { range, uinteger } from "./params.ts";
 
-const uinteger = z.int().check(z.nonnegative());
-const position = z.object({ line: uinteger, character: uinteger });
-const range = z.object({ start: position, end: position });
 const documentId = z.looseObject({ uri: z.string() });
 const folder = z.looseObject({ uri: z.string(), name: z.string() });
 
