@@ -1,9 +1,10 @@
 // Wiring the proxy manager to this editor connection: its editor channel, the documents, notices.
+// The proxy code loads only when some server is configured.
 import type { Connection, InitializeParams } from "vscode-languageserver/node";
 import type { Bus } from "../bus/bus.ts";
 import type { ProxyConfig } from "../config/index.ts";
 import type { Logger } from "../log.ts";
-import { ProxyManager } from "../proxy/manager.ts";
+import type { ProxyManager } from "../proxy/manager.ts";
 import type { FrameWriter } from "../rpc/frame-writer.ts";
 import type { EditorDocuments } from "./documents.ts";
 
@@ -23,6 +24,7 @@ export interface StartProxies {
 export async function startProxies(options: StartProxies): Promise<ProxyManager | undefined> {
   const { connection, writer, bus, log, documents } = options;
   if (Object.keys(options.entries).length === 0) return undefined;
+  const { ProxyManager } = await import("../proxy/manager.ts");
   const manager = new ProxyManager({
     entries: options.entries,
     root: options.root,
