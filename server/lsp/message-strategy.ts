@@ -52,7 +52,8 @@ export function messageStrategy({ dispatcher, proxies, writer }: MessageStrategy
       const manager = proxies();
       if (manager && dispatcher.state === "initialized") {
         if (Message.isRequest(message) && dispatcher.proxiedOnly(message.method) && forward(manager, message)) return;
-        if (Message.isNotification(message) && message.method === "$/cancelRequest" && manager.cancelForwarded((message.params as { id?: unknown } | undefined)?.id)) return;
+        // The library sees the cancel too (it forgets the id it may have noted while the request was queued).
+        if (Message.isNotification(message) && message.method === "$/cancelRequest") manager.cancelForwarded((message.params as { id?: unknown } | undefined)?.id);
       }
       next(message);
     },

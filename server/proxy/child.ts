@@ -182,7 +182,7 @@ export class ProxiedServer {
    * killed); a restart that fails is killed too, and its exit counts as one more crash.
    */
   private async startFailed(child: ChildProcess, error: unknown, wire: Wire, gone: Promise<string>): Promise<Error> {
-    if (!this.ran) this.state = "failed";
+    if (!this.ran && this.state !== "stopped") this.state = "failed";
     let what = (error as Error)?.message ?? String(error);
     if (!(error instanceof StartFailure)) {
       // The connection failed first (its stream closed before the exit was seen): say how it ended.

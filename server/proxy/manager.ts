@@ -116,6 +116,7 @@ export class ProxyManager {
     try {
       await server.start(); // bounded: a server that does not answer initialize in time is stopped
     } catch (error) {
+      if (server.state === "stopped") return; // shut down while it started: nothing to tell
       this.options.log.warn({ proxy: server.name, err: error }, "proxied server did not start");
       this.options.notice(server.state === "failed" ? "error" : "warning", (error as Error).message);
     }
