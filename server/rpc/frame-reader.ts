@@ -263,7 +263,7 @@ const isStructured = (v: unknown) => typeof v === "object" && v !== null;
 
 /**
  * What makes an object no JSON-RPC message: a request or notification has a string method, an id
- * (if any) that is a string or a number, params (if any) that are an object or an array; a response
+ * (if any) that is a string or a number, params (if any) that are an object, an array or null; a response
  * has an id and a result or an error `{ code: number, message: string }` (one with a null id answers
  * nothing we could have asked).
  */
@@ -271,7 +271,8 @@ function envelopeProblem(m: Record<string, unknown>): string | undefined {
   if ("method" in m) {
     if (typeof m.method !== "string") return "method is not a string";
     if ("id" in m && m.id !== undefined && !isId(m.id)) return "id is not a string or a number";
-    if ("params" in m && m.params !== undefined && !isStructured(m.params)) return "params are not an object or an array";
+    // null params are taken as none: clients send them (Emacs' jsonrpc for a request without params).
+    if ("params" in m && m.params !== undefined && m.params !== null && !isStructured(m.params)) return "params are not an object or an array";
     return undefined;
   }
   if (!("id" in m) || m.id === null || !isId(m.id)) return "neither a request, a notification nor a response with an id";

@@ -89,6 +89,7 @@ describe("ResyncingMessageReader", () => {
         frame({ jsonrpc: "2.0", id: null, result: 1 }),
         frame({ jsonrpc: "2.0", id: 3, error: "bad" }),
         frame({ jsonrpc: "2.0", id: 4, result: null }),
+        frame({ jsonrpc: "2.0", id: 5, method: "shutdown", params: null }), // as Emacs sends a request without params
       ]),
     );
     expect(bad.map((b) => [b.kind, b.id, b.reason])).toEqual([
@@ -98,6 +99,9 @@ describe("ResyncingMessageReader", () => {
       ["invalid-response", undefined, "neither a request, a notification nor a response with an id"],
       ["invalid-response", undefined, "a response whose error is not { code, message }"],
     ]);
-    expect(messages).toEqual([{ jsonrpc: "2.0", id: 4, result: null }]);
+    expect(messages).toEqual([
+      { jsonrpc: "2.0", id: 4, result: null },
+      { jsonrpc: "2.0", id: 5, method: "shutdown", params: null },
+    ]);
   });
 });
