@@ -15,12 +15,18 @@ const SCHEMAS: Record<string, z.core.$ZodType> = {
   "textDocument/didOpen": z.looseObject({ textDocument: z.looseObject({ uri: z.string(), languageId: z.string(), version: z.int(), text: z.string() }) }),
   "textDocument/didChange": z.looseObject({
     textDocument: z.looseObject({ uri: z.string(), version: z.int() }),
-    contentChanges: z.array(z.union([z.looseObject({ range, rangeLength: z.optional(uinteger), text: z.string() }), z.strictObject({ text: z.string() })])),
+    // Incremental, or the whole text (no range, no rangeLength: what TextDocuments tells them apart by).
+    contentChanges: z.array(
+      z.union([
+        z.looseObject({ range, rangeLength: z.optional(uinteger), text: z.string() }),
+        z.looseObject({ text: z.string(), range: z.optional(z.undefined()), rangeLength: z.optional(z.undefined()) }),
+      ]),
+    ),
   }),
   "textDocument/didClose": z.looseObject({ textDocument: documentId }),
-  "textDocument/didSave": z.looseObject({ textDocument: documentId, text: z.optional(z.string()) }),
+  "textDocument/didSave": z.looseObject({ textDocument: documentId, text: z.optional(z.nullable(z.string())) }),
   "textDocument/willSave": z.looseObject({ textDocument: documentId, reason: z.int() }),
-  "workspace/didChangeConfiguration": z.looseObject({}),
+  "workspace/didChangeConfiguration": z.optional(z.nullable(z.looseObject({}))),
   "workspace/didChangeWatchedFiles": z.looseObject({ changes: z.array(z.looseObject({ uri: z.string(), type: z.int() })) }),
   "workspace/didChangeWorkspaceFolders": z.looseObject({ event: z.looseObject({ added: z.array(folder), removed: z.array(folder) }) }),
   "$/cancelRequest": z.looseObject({ id: z.union([z.number(), z.string()]) }),
