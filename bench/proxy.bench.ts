@@ -2,13 +2,19 @@
 // server with a typescript-language-server proxy entry) against the same requests sent straight to
 // a typescript-language-server, in the same run, on the same project, alternating request by
 // request so both see the same machine state. One request in flight at a time; the figures are
-// client-side round trips. "added" is opencode-lsp's percentile minus the direct one.
+// client-side round trips. "ratio" is opencode-lsp's percentile over the direct one, "added" their
+// difference. Measured twice: with the machine as it is ("idle") and with one more process spinning
+// on a core ("busy"), as when the editor or a build keeps the second core.
+//
+// PROXY_BENCH_BASELINE=path/to/an/older/dist/main.js adds that build as a third client, interleaved
+// with the other two (before/after comparisons in one run). PROXY_BENCH_ROUNDS sets the rounds.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import { quantile } from "./support/stats.ts";
 import type { BenchRow } from "./types.ts";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -90,10 +96,11 @@ async function close(client: Client): Promise<void> {
   }
 }
 
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+/** One process spinning on a core until stopped. */
+function busyCore(): () => void {
+  const child = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+  return () => child.kill("SIGKILL");
+}
 
 export async function run(): Promise<BenchRow[]> {
   const root = mkdtempSync(join(tmpdir(), "proxy-bench-"));
@@ -116,41 +123,60 @@ export async function run(): Promise<BenchRow[]> {
 
   const ours = await connect("opencode-lsp", [process.execPath, join(repo, "dist", "main.js"), "--stdio"], root, { proxy: PROXY, completion: { enabled: false } });
   const direct = await connect("typescript-language-server", TS_LS, root, { tsserver: { path: TSSERVER } });
-  const times: Record<string, Record<string, number[]>> = {};
+  const baselineBin = process.env.PROXY_BENCH_BASELINE;
+  const baseline = baselineBin ? await connect("baseline build", [process.execPath, baselineBin, "--stdio"], root, { proxy: PROXY, completion: { enabled: false } }) : undefined;
+  const clients = [direct, ours, ...(baseline ? [baseline] : [])];
+  /** times[phase][kind][client name] */
+  const times: Record<string, Record<string, Record<string, number[]>>> = {};
   const items: Record<string, number> = {};
   try {
-    for (const [kind, list] of Object.entries(requests)) {
-      times[kind] = { ours: [], direct: [] };
-      for (let i = 0; i < WARMUP + ROUNDS; i++) {
-        const params = list[i % list.length]!;
-        // Alternate which goes first, so neither always sees the other's after-effects.
-        const order = i % 2 === 0 ? [ours, direct] : [direct, ours];
-        for (const client of order) {
-          const started = performance.now();
-          const answer = await client.connection.sendRequest(method(kind), params);
-          const ms = performance.now() - started;
-          if (answer === null && kind !== "hover") throw new Error(`${client.name} answered null to ${kind}`);
-          if (kind.includes("global") && i === 0) items[client.name] = ((answer as { items?: unknown[] }).items ?? (answer as unknown[])).length;
-          if (i >= WARMUP) times[kind]![client === ours ? "ours" : "direct"]!.push(ms);
+    for (const phase of ["idle", "busy"]) {
+      const stopBusy = phase === "busy" ? busyCore() : undefined;
+      try {
+        times[phase] = {};
+        for (const [kind, list] of Object.entries(requests)) {
+          const perClient: Record<string, number[]> = Object.fromEntries(clients.map((c) => [c.name, []]));
+          times[phase][kind] = perClient;
+          for (let i = 0; i < WARMUP + ROUNDS; i++) {
+            const params = list[i % list.length]!;
+            // Rotate which goes first, so none always sees the others' after-effects.
+            const order = clients.map((_, k) => clients[(i + k) % clients.length]!);
+            for (const client of order) {
+              const started = performance.now();
+              const answer = await client.connection.sendRequest(method(kind), params);
+              const ms = performance.now() - started;
+              if (answer === null && kind !== "hover") throw new Error(`${client.name} answered null to ${kind}`);
+              if (kind.includes("global") && i === 0) items[client.name] = ((answer as { items?: unknown[] }).items ?? (answer as unknown[])).length;
+              if (i >= WARMUP) perClient[client.name]!.push(ms);
+            }
+          }
         }
+      } finally {
+        stopBusy?.();
       }
     }
   } finally {
-    await Promise.all([close(ours), close(direct)]);
+    await Promise.all(clients.map(close));
     rmSync(root, { recursive: true, force: true });
   }
 
   const rows: BenchRow[] = [];
-  const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
-  for (const kind of Object.keys(requests)) {
-    const o = times[kind]!.ours!;
-    const d = times[kind]!.direct!;
-    rows.push({ name: `${kind}: p50 / p95 direct`, value: `${fmt(percentile(d, 50))} / ${fmt(percentile(d, 95))}` });
-    rows.push({ name: `${kind}: p50 / p95 through opencode-lsp`, value: `${fmt(percentile(o, 50))} / ${fmt(percentile(o, 95))}` });
-    rows.push({ name: `${kind}: added p50`, value: fmt(percentile(o, 50) - percentile(d, 50)), target: "< 1 ms" });
-    rows.push({ name: `${kind}: added p95`, value: fmt(percentile(o, 95) - percentile(d, 95)), target: "< 3 ms" });
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  const p50 = (xs: number[]) => quantile(xs, 0.5);
+  const p95 = (xs: number[]) => quantile(xs, 0.95);
+  for (const [phase, kinds] of Object.entries(times)) {
+    for (const [kind, perClient] of Object.entries(kinds)) {
+      const d = perClient[direct.name]!;
+      rows.push({ name: `${kind} (${phase}): p50 / p95 direct`, value: `${ms(p50(d))} / ${ms(p95(d))}` });
+      for (const client of clients.slice(1)) {
+        const o = perClient[client.name]!;
+        const label = client === ours ? "opencode-lsp" : client.name;
+        rows.push({ name: `${kind} (${phase}): p50 / p95 ${label}`, value: `${ms(p50(o))} / ${ms(p95(o))}  (added ${ms(p50(o) - p50(d))} / ${ms(p95(o) - p95(d))})` });
+        rows.push({ name: `${kind} (${phase}): ratio p50 / p95 ${label}`, value: `${(p50(o) / p50(d)).toFixed(2)}x / ${(p95(o) / p95(d)).toFixed(2)}x`, ...(client === ours ? { target: "≤ 1.25x / ≤ 1.5x" } : {}) });
+      }
+    }
   }
   rows.push({ name: "global completion items (opencode-lsp / direct)", value: `${items["opencode-lsp"]} / ${items["typescript-language-server"]}` });
-  rows.push({ name: "requests per method and server", value: String(ROUNDS) });
+  rows.push({ name: "requests per method, phase and server", value: String(ROUNDS) });
   return rows;
 }

@@ -46,6 +46,7 @@ const proxyEntry = z.strictObject({
   rootMarkers: z.optional(z.array(z.string())),
   settings: z.optional(z.record(z.string(), z.unknown())),
   initializationOptions: z.optional(z.unknown()),
+  startTimeoutMs: z.optional(positiveInt()),
 });
 
 /** An MCP server, in the shape of OpenCode's opencode.json (`environment`; `env` is taken too). */

@@ -28,6 +28,7 @@ import type { AgentRuntime } from "./agent-runtime.ts";
 import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_COMMAND, type ActionData } from "./code-actions.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import type { EditorDocuments } from "./documents.ts";
+import { range } from "./params.ts";
 
 export const COMMANDS = [
   "opencode.ask",
@@ -44,8 +45,6 @@ export const COMMANDS = [
   RUN_ACTION_COMMAND,
 ] as const;
 
-const position = z.object({ line: z.int().check(z.nonnegative()), character: z.int().check(z.nonnegative()) });
-const range = z.object({ start: position, end: position });
 const sessionId = z.object({ sessionId: z.string() });
 const newSession = z.optional(z.object({ model: z.optional(z.string()), title: z.optional(z.string()) }));
 const askArgs = z.object({ prompt: z.string().check(z.minLength(1)), uri: z.optional(z.string()), range: z.optional(range), sessionId: z.optional(z.string()) });
@@ -93,7 +92,7 @@ export class AgentFront {
       connection.sendNotification("opencode/session/update", { sessionId: e.sessionId, update: e.update }).catch(() => undefined);
     });
 
-    dispatcher.request("textDocument/codeAction", z.looseObject({ textDocument: z.object({ uri: z.string() }), range, context: z.looseObject({ diagnostics: z.array(z.unknown()) }) }), (params, token) =>
+    dispatcher.request("textDocument/codeAction", z.looseObject({ textDocument: z.object({ uri: z.string() }), range, context: z.looseObject({ diagnostics: z.array(z.looseObject({ range })), only: z.optional(z.array(z.string())) }) }), (params, token) =>
       this.codeActions(params as unknown as CodeActionParams, token),
     );
     dispatcher.request("codeAction/resolve", z.looseObject({ title: z.string() }), (action, token) => this.resolveAction(action as CodeAction, token));
@@ -342,7 +341,7 @@ export class AgentFront {
         (await this.session(v(sessionId).sessionId)).cancel();
         return null;
       case "opencode.session.revert": {
-        const id = v(sessionId).sessionId;
+        const { id } = await this.session(v(sessionId).sessionId);
         const files = await (await this.rt()).sessions.revert(id);
         return { reverted: files };
       }

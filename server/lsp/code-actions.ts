@@ -1,7 +1,9 @@
 // OpenCode's code actions: which ones a range offers (cheap: no model, no session), and the prompt
 // each one runs when resolved or executed.
+import * as z from "zod/mini";
 import type { CodeAction, CodeActionParams, Diagnostic, Range } from "vscode-languageserver/node";
 import { TASKS } from "../agent/tasks.ts";
+import { range } from "./params.ts";
 
 export type ActionKind = "fix" | "explain" | "refactor" | "tests" | "docs" | "instruction";
 
@@ -65,8 +67,17 @@ export function listCodeActions(params: CodeActionParams, lineText: (line: numbe
   return actions;
 }
 
+const actionData = z.looseObject({
+  opencode: z.enum(Object.keys(TITLES) as [ActionKind, ...ActionKind[]]),
+  uri: z.string(),
+  range,
+  diagnostic: z.optional(z.looseObject({ range, message: z.string() })),
+  instruction: z.optional(z.string()),
+});
+
+/** Whether `data` is an action's data, whole (it comes back from the editor: anything may). */
 export function isActionData(data: unknown): data is ActionData {
-  return typeof data === "object" && data !== null && typeof (data as ActionData).opencode === "string" && (data as ActionData).opencode in TITLES;
+  return z.safeParse(actionData, data).success;
 }
 
 export function actionTitle(kind: ActionKind): string {

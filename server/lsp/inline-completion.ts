@@ -52,7 +52,7 @@ export class InlineCompletion {
       const list = toList(theirs);
       if (ours) list.items.unshift(aiItem(ours));
       return list;
-    });
+    }, { proxiedWhen: () => !options.config().completion.enabled });
   }
 
   /** What this front adds to the initialize result. */

@@ -7,7 +7,6 @@ import {
   type InitializeParams,
   type InitializeResult,
   type MessageReader,
-  type MessageWriter,
 } from "vscode-languageserver/node";
 import { Bus } from "../bus/bus.ts";
 import { ConfigStore } from "../config/index.ts";
@@ -21,36 +20,36 @@ import { mergeCapabilities } from "../proxy/capabilities.ts";
 import { ConfigSync } from "./config-sync.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { EditorDocuments } from "./documents.ts";
+import { guardNotifications } from "./notifications.ts";
+import { messageStrategy } from "./message-strategy.ts";
 import { startProxies } from "./proxies.ts";
+import type { FrameWriter } from "../rpc/frame-writer.ts";
 
 export interface LspServerOptions {
   reader: MessageReader;
-  writer: MessageWriter;
+  writer: FrameWriter;
   log: Logger;
   version: string;
 }
-
-const initializeParams = z.looseObject({
-  processId: z.nullable(z.int()),
-  capabilities: z.looseObject({}),
-  rootUri: z.optional(z.nullable(z.string())),
-  workspaceFolders: z.optional(z.nullable(z.array(z.looseObject({ uri: z.string(), name: z.string() })))),
-});
 
 const noParams = z.union([z.null(), z.undefined(), z.looseObject({})]);
 
 export function startLspServer(options: LspServerOptions): void {
   const { reader, writer, log, version } = options;
-  const connection = createConnection(ProposedFeatures.all, reader, writer);
+  let proxies: Awaited<ReturnType<typeof startProxies>> | undefined;
+  // Messages flow once the connection listens (below), when `strategy` exists.
+  const connection = createConnection(ProposedFeatures.all, guardNotifications(reader, log), writer, {
+    messageStrategy: { handleMessage: (message, next) => strategy.handleMessage(message, next) },
+  });
   const bus = new Bus((error, event) => log.error({ err: error, event: event.type }, "bus listener failed"));
   const dispatcher = new Dispatcher(connection, bus, log);
+  const strategy = messageStrategy({ dispatcher, proxies: () => proxies, writer });
   const store = new ConfigStore();
   const configSync = new ConfigSync(connection, store, bus, log);
   const health = new HealthMonitor(bus, version);
   const documents = new EditorDocuments(connection, bus);
   adaptBusToEditor(bus, connection, log);
 
-  let proxies: Awaited<ReturnType<typeof startProxies>> | undefined;
   let params: InitializeParams | undefined;
   dispatcher.onUnhandled((method, params, token) => proxies?.route(method, params, token));
   const agent = new AgentFront({
@@ -77,11 +76,11 @@ export function startLspServer(options: LspServerOptions): void {
 
   connection.onInitialize((raw, token): Promise<InitializeResult> =>
     dispatcher.timed("initialize", token, async () => {
-      params = dispatcher.validate("initialize", initializeParams, raw) as unknown as InitializeParams;
+      params = raw; // checked before the library saw it (message-strategy.ts)
       log.debug({ initializationOptions: params.initializationOptions, capabilities: params.capabilities }, "initialize params");
       configSync.initialize(params);
       auditFollowsConfig();
-      proxies = await startProxies({ connection, bus, log, documents, params, root: configSync.workspaceRoot, entries: store.config.proxy });
+      proxies = await startProxies({ connection, writer, bus, log, documents, params, root: configSync.workspaceRoot, entries: store.config.proxy });
       dispatcher.state = "initialized";
       log.info({ client: params.clientInfo, root: configSync.workspaceRoot, proxies: proxies?.servers.map((s) => s.name) }, "initialized");
       const capabilities = mergeCapabilities({ ...serverCapabilities(), ...AgentFront.capabilities(), ...InlineCompletion.capabilities(store.config) }, proxies?.capabilities() ?? []);

@@ -1,17 +1,15 @@
 // One proxied language server: a child process spoken to over stdio with vscode-jsonrpc. It is
 // initialized with the editor's params, kept in sync with the documents of its filetypes, and
 // restarted with backoff when it crashes (re-initialized and re-synced), until it crashes too often.
+// Every start is bounded: a server that does not answer initialize in time is stopped. One that
+// never ran (no such command, exits at once, hangs, writes garbage) is given up on at once, its
+// start's error saying why; the manager tells the user.
 import { spawn, type ChildProcess } from "node:child_process";
-import {
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type CancellationToken,
-  type MessageConnection,
-} from "vscode-jsonrpc/node";
+import { ErrorCodes, type CancellationToken } from "vscode-jsonrpc/node";
 import type { InitializeParams, InitializeResult, ServerCapabilities, TextDocumentContentChangeEvent } from "vscode-languageserver-protocol";
 import type { ProxyConfig } from "../config/index.ts";
 import type { Logger } from "../log.ts";
+import { connectChild, type Wire } from "./wire.ts";
 
 export interface OpenDocument {
   uri: string;
@@ -30,6 +28,10 @@ export interface ChildHost {
   onServerNotification(child: ProxiedServer, method: string, params: unknown): void;
   /** The child stopped running (crash): its diagnostics are stale. */
   onDown(child: ProxiedServer): void;
+  /** The child's state or capabilities changed (routing follows). */
+  onStateChange(child: ProxiedServer): void;
+  /** A frame from the child, before it is parsed: true when the host took it (see ResyncingMessageReader). */
+  onFrame(child: ProxiedServer, buf: Buffer, start: number, end: number): boolean;
   notice(level: "error" | "warning" | "info", message: string): void;
   log: Logger;
 }
@@ -42,6 +44,12 @@ export const CRASH_WINDOW_MS = 60_000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 8_000;
 const SHUTDOWN_GRACE_MS = 1_500;
+/** How long a start waits for the initialize answer, unless the entry says (`startTimeoutMs`). */
+export const START_TIMEOUT_MS = 10_000;
+/** How long a failed start waits to see the process exit, to say how it ended. */
+const EXIT_WAIT_MS = 500;
+/** How much of the server's stderr a start-up error quotes. */
+const STDERR_TAIL_CHARS = 300;
 
 const TEXT_SYNC_FULL = 1;
 const TEXT_SYNC_NONE = 0;
@@ -49,14 +57,17 @@ const TEXT_SYNC_NONE = 0;
 export class ProxiedServer {
   readonly name: string;
   readonly entry: ProxyConfig;
-  state: ChildState = "idle";
   capabilities: ServerCapabilities = {};
   restarts = 0;
+  private current: ChildState = "idle";
   private readonly host: ChildHost;
   private process: ChildProcess | undefined;
-  private connection: MessageConnection | undefined;
+  private wire: Wire | undefined;
   private ready: Promise<void> | undefined;
   private readonly crashes: number[] = [];
+  /** It answered initialize once: a later exit is a crash (restarted), not a failed start. */
+  private ran = false;
+  private stderrTail = "";
   /** Documents this server was told about (didOpen sent). */
   private readonly opened = new Set<string>();
 
@@ -66,8 +77,22 @@ export class ProxiedServer {
     this.host = host;
   }
 
+  get state(): ChildState {
+    return this.current;
+  }
+
+  set state(state: ChildState) {
+    if (state === this.current) return;
+    this.current = state;
+    this.host.onStateChange(this);
+  }
+
   get pid(): number | undefined {
     return this.process?.pid;
+  }
+
+  private get connection() {
+    return this.wire?.connection;
   }
 
   handles(languageId: string): boolean {
@@ -92,23 +117,31 @@ export class ProxiedServer {
     const [command, ...args] = this.entry.command;
     const child = spawn(command!, args, { cwd: this.host.root ?? process.cwd(), stdio: ["pipe", "pipe", "pipe"], detached: true });
     this.process = child;
+    this.stderrTail = "";
     const spawned = new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", reject);
     });
+    const gone = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`)));
+    const exitedEarly = gone.then((how) => Promise.reject(new StartFailure(`exited during start-up (${how})`)));
+    exitedEarly.catch(() => undefined); // only raced below
     child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (text: string) => this.host.log.debug({ proxy: this.name }, text.trimEnd()));
+    child.stderr!.on("data", (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS * 4);
+      this.host.log.debug({ proxy: this.name }, text.trimEnd());
+    });
     child.on("exit", (code, signal) => this.exited(child, code, signal));
     try {
       await spawned;
     } catch (error) {
       this.state = "failed";
-      this.host.notice("error", `opencode-lsp: could not start ${this.name} (${this.entry.command.join(" ")}): ${(error as Error).message}`);
-      throw error;
+      this.process = undefined;
+      throw new Error(`opencode-lsp: could not start ${this.name} (${this.entry.command.join(" ")}): ${(error as Error).message}; not using it.`);
     }
 
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    this.connection = connection;
+    const wire = connectChild(child, { name: this.name, log: this.host.log, onFrame: (buf, start, end) => this.host.onFrame(this, buf, start, end) });
+    this.wire = wire;
+    const { connection } = wire;
     connection.onRequest((method, params) => this.host.onServerRequest(this, method, params));
     connection.onNotification((method, params) => this.host.onServerNotification(this, method, params));
     connection.onError(([error]) => this.host.log.debug({ proxy: this.name, err: error }, "connection error"));
@@ -120,27 +153,66 @@ export class ProxiedServer {
       initializationOptions: this.entry.initializationOptions ?? this.host.initializeParams.initializationOptions,
     };
     if (this.entry.initializationOptions === undefined) delete params.initializationOptions;
-    const result = (await connection.sendRequest("initialize", params)) as InitializeResult;
-    this.capabilities = result.capabilities ?? {};
+    const timeoutMs = this.entry.startTimeoutMs ?? START_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    let result: InitializeResult;
+    try {
+      result = (await Promise.race([
+        connection.sendRequest("initialize", params),
+        exitedEarly,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new StartFailure(`did not answer initialize within ${timeoutMs / 1000} s`)), timeoutMs))),
+      ])) as InitializeResult;
+    } catch (error) {
+      throw await this.startFailed(child, error, wire, gone);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.capabilities = result?.capabilities ?? {};
     await connection.sendNotification("initialized", {});
     if (this.entry.settings) await connection.sendNotification("workspace/didChangeConfiguration", { settings: this.entry.settings });
+    this.ran = true;
     this.state = "running";
     this.opened.clear();
     for (const doc of this.host.openDocuments()) if (this.handles(doc.languageId)) this.didOpen(doc);
     this.host.log.info({ proxy: this.name, pid: child.pid, restarts: this.restarts }, "proxied server running");
   }
 
+  /**
+   * A start that did not reach "running". A server that never ran is given up on (its process group
+   * killed); a restart that fails is killed too, and its exit counts as one more crash.
+   */
+  private async startFailed(child: ChildProcess, error: unknown, wire: Wire, gone: Promise<string>): Promise<Error> {
+    if (!this.ran && this.state !== "stopped") this.state = "failed";
+    let what = (error as Error)?.message ?? String(error);
+    if (!(error instanceof StartFailure)) {
+      // The connection failed first (its stream closed before the exit was seen): say how it ended.
+      const how = await Promise.race([gone, delay(EXIT_WAIT_MS).then(() => undefined)]);
+      const code = (error as { code?: unknown })?.code;
+      if (how) what = `exited during start-up (${how})`;
+      else if (typeof code === "number" && code !== ErrorCodes.PendingResponseRejected) what = `refused initialize: ${what}`;
+    }
+    killGroup(child.pid);
+    const stderr = lastLines(this.stderrTail);
+    const garbage = wire.garbageBytes > 0 ? `; it wrote ${wire.garbageBytes} bytes to stdout that are not LSP frames` : "";
+    return new Error(`opencode-lsp: ${this.name} ${what}${garbage}${stderr ? ` (stderr: ${stderr})` : ""}${this.ran ? "" : "; not using it"}.`);
+  }
+
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.process) return;
     // What the server started (tsserver…) shares its process group and may outlive it: not for long.
     killGroup(child.pid);
-    this.connection?.dispose();
-    this.connection = undefined;
+    this.wire?.connection.dispose();
+    this.wire = undefined;
     this.process = undefined;
     this.ready = undefined;
     this.opened.clear();
     if (this.state === "stopped") return;
     this.host.onDown(this);
+    if (!this.ran || this.state === "failed") {
+      // Never ran (its start failed and says why), or given up on: nothing to restart.
+      this.state = "failed";
+      return;
+    }
     const now = Date.now();
     this.crashes.push(now);
     while (this.crashes.length > 0 && now - this.crashes[0]! > CRASH_WINDOW_MS) this.crashes.shift();
@@ -163,6 +235,16 @@ export class ProxiedServer {
     if (this.state === "failed" || this.state === "stopped") throw new Error(`${this.name} is not running (${this.state})`);
     await this.start();
     return this.connection!.sendRequest(method, params, token);
+  }
+
+  /**
+   * Writes a message as it is (a request passed through, with an id of the caller's): false when
+   * the server is not running.
+   */
+  send(message: object): boolean {
+    if (this.state !== "running" || !this.wire) return false;
+    this.wire.writer.write(message as never).catch((error: unknown) => this.host.log.debug({ proxy: this.name, err: error }, "message not sent"));
+    return true;
   }
 
   notify(method: string, params: unknown): void {
@@ -240,6 +322,15 @@ function killGroup(pid: number | undefined): void {
   } catch {
     // Already gone.
   }
+}
+
+/** A start that failed for a reason of ours (timeout, exit), already worded. */
+class StartFailure extends Error {}
+
+/** The last line or two of a server's stderr, for a start-up error. */
+function lastLines(text: string): string {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return lines.slice(-2).join(" / ").slice(-STDERR_TAIL_CHARS);
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

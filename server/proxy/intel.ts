@@ -67,7 +67,6 @@ const QUIET_MIN_MS = 600;
 const LATENCY_SAMPLES = 5;
 const DEFAULT_DIAGNOSTICS_TIMEOUT_MS = 3_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
-const START_TIMEOUT_MS = 15_000;
 /** After the agent opened a document, requests wait (this long at most) for the servers' first report on it. */
 const FIRST_REPORT_MS = 8_000;
 
@@ -202,7 +201,7 @@ export class ProxyIntel implements LanguageIntel {
     const languageId = this.languageOf(abs);
     if (!manager || !languageId) return undefined;
     const { uri } = this.uriFor(manager, abs);
-    const synced = await manager.syncAgentDocument(uri, languageId, text, START_TIMEOUT_MS);
+    const synced = await manager.syncAgentDocument(uri, languageId, text);
     return { manager, synced };
   }
 
@@ -352,7 +351,7 @@ export class ProxyIntel implements LanguageIntel {
       if (prepared) await this.loaded(prepared.synced, options.signal);
       languageId = prepared?.synced.languageId;
     } else if (!manager.servers.some((s) => s.state === "running")) {
-      await manager.start(START_TIMEOUT_MS);
+      await manager.start();
     }
     const answer = await this.send(options, (token) => manager.agentRequest("workspace/symbol", { query }, languageId, token));
     return answer && { result: Array.isArray(answer.result) ? answer.result : [] };

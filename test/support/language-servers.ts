@@ -69,3 +69,6 @@ export async function directClient(command: string[], root: string, initializati
     },
   };
 }
+
+/** The scripted language server of test/support/fake-language-server.ts, with its mode flags. */
+export const fakeServer = (...flags: string[]) => [process.execPath, join(REPO_ROOT, "test", "support", "fake-language-server.ts"), ...flags];

@@ -12,9 +12,9 @@ import {
   ErrorCodes,
   ResponseError,
   StreamMessageReader,
-  StreamMessageWriter,
   type MessageConnection,
 } from "vscode-jsonrpc/node";
+import { FrameWriter } from "../../server/rpc/frame-writer.ts";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const SERVER_BIN = join(REPO_ROOT, "dist", "main.js");
@@ -69,7 +69,8 @@ export class LspTestClient {
     this.child.stdout.on("data", (chunk: Buffer) => this.stdoutChunks.push(chunk));
     this.child.stderr.on("data", (chunk: Buffer) => (this.stderrText += chunk.toString("utf8")));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
-    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
+    // Whole frames in one write each: raw bytes a test writes can never land inside one of them.
+    this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new FrameWriter(this.child.stdin));
     this.connection.onNotification((method, params) => {
       this.notifications.push({ method, params });
       for (const hook of this.notificationHooks) hook(method, params);

@@ -3,23 +3,25 @@
 // listening: one server process per editor connection, as with stdio.
 import { createServer, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
-import { ErrorCodes, StreamMessageWriter, type Message, type MessageReader, type MessageWriter } from "vscode-jsonrpc/node";
+import { ErrorCodes, type Message, type MessageReader } from "vscode-jsonrpc/node";
 import type { Logger } from "../../log.ts";
-import { ResyncingMessageReader, type BadFrame } from "./frame-reader.ts";
+import { ResyncingMessageReader, type BadFrame } from "../../rpc/frame-reader.ts";
+import { FrameWriter } from "../../rpc/frame-writer.ts";
 
 export type Transport = { kind: "stdio" } | { kind: "socket"; port: number } | { kind: "pipe"; name: string };
 
 export interface Channel {
   reader: MessageReader;
-  writer: MessageWriter;
+  /** Also takes frames already encoded (a proxied server's answer passed on as bytes). */
+  writer: FrameWriter;
 }
 
 export function channelFor(input: Readable, output: Writable, log: Logger): Channel {
   const tracing = log.isLevelEnabled("trace");
-  const streamWriter = new StreamMessageWriter(output);
-  const writer = tracing ? traced(streamWriter, log) : streamWriter;
+  const writer = tracing ? new TracedFrameWriter(output, log) : new FrameWriter(output);
   const onMessage = tracing ? (message: Message, bytes: number) => log.trace({ in: summary(message), bytes }, "<-") : undefined;
-  const reader = new ResyncingMessageReader(input, (bad) => answerBadFrame(bad, writer, log), onMessage);
+  const reader = new ResyncingMessageReader(input, { onBadFrame: (bad) => answerBadFrame(bad, writer, log), ...(onMessage ? { onMessage } : {}) });
+  reader.onError((error) => log.error({ err: error }, "a message could not be handled"));
   return { reader, writer };
 }
 
@@ -29,26 +31,32 @@ function summary(message: Message): { method?: string; id?: unknown; error?: unk
   return { method: m.method, id: m.id, error: m.error?.code };
 }
 
-function traced(writer: MessageWriter, log: Logger): MessageWriter {
-  return {
-    write: (message) => {
-      log.trace({ out: summary(message) }, "->");
-      return writer.write(message);
-    },
-    end: () => writer.end(),
-    dispose: () => writer.dispose(),
-    onError: writer.onError,
-    onClose: writer.onClose,
-  };
+class TracedFrameWriter extends FrameWriter {
+  private readonly log: Logger;
+
+  constructor(output: Writable, log: Logger) {
+    super(output);
+    this.log = log;
+  }
+
+  override write(message: Message): Promise<void> {
+    this.log.trace({ out: summary(message) }, "->");
+    return super.write(message);
+  }
+
+  override passOn(parts: Uint8Array[], id: number | string): Promise<void> {
+    this.log.trace({ out: { id }, bytes: parts.reduce((n, part) => n + part.length, 0), passedThrough: true }, "->");
+    return super.passOn(parts, id);
+  }
 }
 
 /** A frame that cannot be read is logged; when it was meant as a message, the client gets an error. */
-function answerBadFrame(bad: BadFrame, writer: MessageWriter, log: Logger): void {
+function answerBadFrame(bad: BadFrame, writer: FrameWriter, log: Logger): void {
   log.warn({ kind: bad.kind, bytes: bad.bytes }, `bad frame: ${bad.reason}`);
   const code = bad.kind === "parse-error" ? ErrorCodes.ParseError : bad.kind === "invalid-message" ? ErrorCodes.InvalidRequest : undefined;
   if (code === undefined) return;
   const message = code === ErrorCodes.ParseError ? `Parse error: ${bad.reason}` : `Invalid request: ${bad.reason}`;
-  writer.write({ jsonrpc: "2.0", id: null, error: { code, message } } as never).catch((error: unknown) => {
+  writer.write({ jsonrpc: "2.0", id: bad.id ?? null, error: { code, message } } as never).catch((error: unknown) => {
     log.debug({ err: error }, "could not answer a bad frame");
   });
 }

@@ -1,4 +1,5 @@
-// A JSON-RPC message reader (base protocol framing) that survives bad input.
+// A JSON-RPC message reader (base protocol framing) that survives bad input. It reads the editor's
+// stdin (server/lsp/transport) and each proxied server's stdout (server/proxy/wire.ts).
 //
 // vscode-jsonrpc's stream reader trusts Content-Length: a frame that declares more bytes than it
 // has swallows the next message, and garbage where a header should be wedges the stream. This
@@ -16,7 +17,8 @@ const MAX_HEADER_BYTES = 16 * 1024;
 const MARKER = Buffer.from("Content-Length:", "latin1");
 const HEADER_END = Buffer.from("\r\n\r\n", "latin1");
 
-export type BadFrameKind = "parse-error" | "invalid-message" | "garbage" | "too-large";
+/** `invalid-message`: meant as a request or notification (answered with InvalidRequest); `invalid-response`: a broken answer (only logged). */
+export type BadFrameKind = "parse-error" | "invalid-message" | "invalid-response" | "garbage" | "too-large";
 
 export interface BadFrame {
   kind: BadFrameKind;
@@ -24,6 +26,20 @@ export interface BadFrame {
   reason: string;
   /** How many bytes were dropped or could not be read. */
   bytes: number;
+  /** An invalid request's id, when it had a usable one (its error answer carries it). */
+  id?: number | string;
+}
+
+export interface FrameReaderOptions {
+  /** A frame that could not be read (logged; answered with an error when it was meant as a message). */
+  onBadFrame(bad: BadFrame): void;
+  /** Sees each message before it is delivered (for trace logging). */
+  onMessage?: (message: Message, bytes: number) => void;
+  /**
+   * Sees each frame's body, bytes `buf[start, end)`, before it is parsed; returning true takes the
+   * frame (it is not parsed nor delivered). The bytes are only valid during the call.
+   */
+  onFrame?: (buf: Buffer, start: number, end: number) => boolean;
 }
 
 export class ResyncingMessageReader extends AbstractMessageReader {
@@ -38,15 +54,12 @@ export class ResyncingMessageReader extends AbstractMessageReader {
   private callback: DataCallback | undefined;
 
   private readonly readable: Readable;
-  private readonly onBadFrame: (bad: BadFrame) => void;
-  private readonly onMessage: ((message: Message, bytes: number) => void) | undefined;
+  private readonly options: FrameReaderOptions;
 
-  /** `onMessage` sees each message before it is delivered (for trace logging). */
-  constructor(readable: Readable, onBadFrame: (bad: BadFrame) => void, onMessage?: (message: Message, bytes: number) => void) {
+  constructor(readable: Readable, options: FrameReaderOptions) {
     super();
     this.readable = readable;
-    this.onBadFrame = onBadFrame;
-    this.onMessage = onMessage;
+    this.options = options;
   }
 
   listen(callback: DataCallback): Disposable {
@@ -108,7 +121,7 @@ export class ResyncingMessageReader extends AbstractMessageReader {
   /** Reads one header block. Returns true when it made progress. */
   private readHeader(): boolean {
     if (this.start === this.end) return false;
-    const terminator = this.buf.indexOf(HEADER_END, this.start);
+    const terminator = this.find(HEADER_END, this.start);
     const limit = terminator === -1 ? this.end : terminator;
     if (terminator === -1 && limit - this.start < MAX_HEADER_BYTES) {
       // Wait for the rest of the header, unless what we have cannot be the start of one.
@@ -118,8 +131,8 @@ export class ResyncingMessageReader extends AbstractMessageReader {
     if (terminator === -1) return this.skipGarbage("an over-long header");
 
     const block = this.buf.toString("latin1", this.start, terminator);
-    let length: number | undefined;
-    for (const line of block.split("\r\n")) {
+    let length = plainLength(block);
+    if (length === undefined) for (const line of block.split("\r\n")) {
       const match = /^([A-Za-z-]+):[ \t]*(.*)$/.exec(line);
       if (!match) return this.skipGarbage(`a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
       if (match[1]!.toLowerCase() === "content-length") {
@@ -154,10 +167,12 @@ export class ResyncingMessageReader extends AbstractMessageReader {
   }
 
   private finishBody(bodyEnd: number, overrun: string | undefined): void {
-    const text = this.buf.toString("utf8", this.bodyStart, bodyEnd);
-    const bytes = bodyEnd - this.bodyStart;
+    const bodyStart = this.bodyStart;
+    const bytes = bodyEnd - bodyStart;
     this.start = bodyEnd;
     this.bodyLength = -1;
+    if (!overrun && this.options.onFrame && this.take(bodyStart, bodyEnd)) return;
+    const text = this.buf.toString("utf8", bodyStart, bodyEnd);
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -170,8 +185,29 @@ export class ResyncingMessageReader extends AbstractMessageReader {
       this.report({ kind: "invalid-message", reason: `expected a JSON-RPC message object, got ${Array.isArray(message) ? "an array" : typeof message}`, bytes });
       return;
     }
-    this.onMessage?.(message as Message, bytes);
-    this.callback?.(message as Message);
+    const problem = envelopeProblem(message as Record<string, unknown>);
+    if (problem) {
+      const { id } = message as { id?: unknown };
+      const request = "method" in message || !("result" in message || "error" in message);
+      this.report({ kind: request ? "invalid-message" : "invalid-response", reason: problem, bytes, ...("method" in message && isId(id) ? { id } : {}) });
+      return;
+    }
+    try {
+      this.options.onMessage?.(message as Message, bytes);
+      this.callback?.(message as Message);
+    } catch (error) {
+      // The next frames are read all the same; the error goes to the reader's listeners.
+      this.fireError(error);
+    }
+  }
+
+  private take(start: number, end: number): boolean {
+    try {
+      return this.options.onFrame!(this.buf, start, end);
+    } catch (error) {
+      this.fireError(error);
+      return false;
+    }
   }
 
   /**
@@ -179,7 +215,7 @@ export class ResyncingMessageReader extends AbstractMessageReader {
    * far it looked, so a large body arriving in many chunks is scanned once.
    */
   private findFrameStart(from: number, to: number): number {
-    let at = this.buf.indexOf(MARKER, from);
+    let at = this.find(MARKER, from);
     while (at !== -1 && at < to) {
       const rest = this.buf.toString("latin1", at + MARKER.length, Math.min(this.end, at + MARKER.length + 24));
       if (/^[ \t]*\d+\r\n/.test(rest)) return at;
@@ -188,7 +224,7 @@ export class ResyncingMessageReader extends AbstractMessageReader {
         this.scanFrom = at;
         return -1;
       }
-      at = this.buf.indexOf(MARKER, at + 1);
+      at = this.find(MARKER, at + 1);
     }
     this.scanFrom = Math.max(from, to - MARKER.length);
     return -1;
@@ -196,27 +232,71 @@ export class ResyncingMessageReader extends AbstractMessageReader {
 
   /** Drops bytes up to the next frame marker (or all but a possible partial marker). */
   private skipGarbage(what: string, quiet = false): boolean {
-    const next = this.buf.indexOf(MARKER, this.start + 1);
-    const until = next === -1 || next >= this.end ? Math.max(this.start, this.end - MARKER.length) : next;
+    const next = this.find(MARKER, this.start + 1);
+    const until = next === -1 ? Math.max(this.start, this.end - MARKER.length) : next;
     const dropped = until - this.start;
     if (dropped === 0) return false;
     if (!quiet) this.report({ kind: "garbage", reason: `dropped ${dropped} bytes: ${what}`, bytes: dropped });
     this.start = until;
-    return next !== -1 && next < this.end;
+    return next !== -1;
+  }
+
+  /**
+   * Where `needle` starts in the live bytes from `from`, or -1. Never past `end`: beyond it the
+   * buffer holds stale bytes of earlier frames (and searching them would cost as much as the buffer).
+   */
+  private find(needle: Buffer, from: number): number {
+    return this.buf.subarray(0, this.end).indexOf(needle, from);
   }
 
   private report(bad: BadFrame): void {
     try {
-      this.onBadFrame(bad);
+      this.options.onBadFrame(bad);
     } catch {
       // A failing reporter must not break reading.
     }
   }
 }
 
+const isId = (id: unknown): id is number | string => typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+const isStructured = (v: unknown) => typeof v === "object" && v !== null;
+
+/**
+ * What makes an object no JSON-RPC message: a request or notification has a string method, an id
+ * (if any) that is a string or a number, params (if any) that are an object, an array or null; a response
+ * has an id and a result or an error `{ code: number, message: string }` (one with a null id answers
+ * nothing we could have asked).
+ */
+function envelopeProblem(m: Record<string, unknown>): string | undefined {
+  if ("method" in m) {
+    if (typeof m.method !== "string") return "method is not a string";
+    if ("id" in m && m.id !== undefined && !isId(m.id)) return "id is not a string or a number";
+    // null params are taken as none: clients send them (Emacs' jsonrpc for a request without params).
+    if ("params" in m && m.params !== undefined && m.params !== null && !isStructured(m.params)) return "params are not an object or an array";
+    return undefined;
+  }
+  if (!("id" in m) || m.id === null || !isId(m.id)) return "neither a request, a notification nor a response with an id";
+  if ("error" in m) {
+    const error = m.error as { code?: unknown; message?: unknown } | null;
+    if (!isStructured(error) || typeof error!.code !== "number" || typeof error!.message !== "string") return "a response whose error is not { code, message }";
+    return undefined;
+  }
+  return "result" in m ? undefined : "a response without a result or an error";
+}
+
+/** The length of the usual header block, `Content-Length: <digits>` alone, without a regex; else undefined. */
+function plainLength(block: string): number | undefined {
+  if (!block.startsWith("Content-Length: ") || block.length > 32) return undefined;
+  for (let i = 16; i < block.length; i++) {
+    const c = block.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return block.length > 16 ? Number(block.slice(16)) : undefined;
+}
+
 /** True when `text` can be the beginning of a header block: complete lines are `Name: value`. */
 function looksLikePartialHeader(text: string): boolean {
   const lines = text.split("\r\n");
-  const last = lines.pop()!;
+  const last = lines.pop()!.replace(/\r$/, ""); // a chunk may end between the CR and the LF
   return lines.every((line) => /^[A-Za-z-]+:[^\r\n]*$/.test(line)) && /^[A-Za-z-]*(:[^\n]*)?$/.test(last);
 }
