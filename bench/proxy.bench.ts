@@ -6,6 +6,10 @@
 // difference. Measured twice: with the machine as it is ("idle") and with one more process spinning
 // on a core ("busy"), as when the editor or a build keeps the second core.
 //
+// A byte relay (bench/support/byte-relay.ts: the same server behind a process that copies bytes and
+// parses nothing) is measured beside them: the floor of any process in between, and so how much of
+// what opencode-lsp adds is its own work.
+//
 // PROXY_BENCH_BASELINE=path/to/an/older/dist/main.js adds that build as a third client, interleaved
 // with the other two (before/after comparisons in one run). PROXY_BENCH_ROUNDS sets the rounds.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -123,9 +127,11 @@ export async function run(): Promise<BenchRow[]> {
 
   const ours = await connect("opencode-lsp", [process.execPath, join(repo, "dist", "main.js"), "--stdio"], root, { proxy: PROXY, completion: { enabled: false } });
   const direct = await connect("typescript-language-server", TS_LS, root, { tsserver: { path: TSSERVER } });
+  // The floor: the same server behind a relay that copies bytes and parses nothing.
+  const relay = await connect("byte relay (the floor of a process in between)", [process.execPath, join(repo, "bench", "support", "byte-relay.ts"), ...TS_LS], root, { tsserver: { path: TSSERVER } });
   const baselineBin = process.env.PROXY_BENCH_BASELINE;
   const baseline = baselineBin ? await connect("baseline build", [process.execPath, baselineBin, "--stdio"], root, { proxy: PROXY, completion: { enabled: false } }) : undefined;
-  const clients = [direct, ours, ...(baseline ? [baseline] : [])];
+  const clients = [direct, ours, relay, ...(baseline ? [baseline] : [])];
   /** times[phase][kind][client name] */
   const times: Record<string, Record<string, Record<string, number[]>>> = {};
   const items: Record<string, number> = {};
@@ -174,6 +180,9 @@ export async function run(): Promise<BenchRow[]> {
         rows.push({ name: `${kind} (${phase}): p50 / p95 ${label}`, value: `${ms(p50(o))} / ${ms(p95(o))}  (added ${ms(p50(o) - p50(d))} / ${ms(p95(o) - p95(d))})` });
         rows.push({ name: `${kind} (${phase}): ratio p50 / p95 ${label}`, value: `${(p50(o) / p50(d)).toFixed(2)}x / ${(p95(o) / p95(d)).toFixed(2)}x`, ...(client === ours ? { target: "≤ 1.25x / ≤ 1.5x" } : {}) });
       }
+      const o = perClient[ours.name]!;
+      const r = perClient[relay.name]!;
+      rows.push({ name: `${kind} (${phase}): opencode-lsp over the byte relay p50 / p95`, value: `${(p50(o) / p50(r)).toFixed(2)}x / ${(p95(o) / p95(r)).toFixed(2)}x  (our own work: ${ms(p50(o) - p50(r))} at p50)` });
     }
   }
   rows.push({ name: "global completion items (opencode-lsp / direct)", value: `${items["opencode-lsp"]} / ${items["typescript-language-server"]}` });
