@@ -250,7 +250,7 @@ export class AcpFront {
         log: this.log,
         buffers: this.buffers,
         hooks: {
-          ask: (id) => askThroughClient({ client: () => this.client(), sessionId: id, running: () => this.sessions.get(id)?.updates.running, refused: () => this.sessions.get(id)?.refused, log: this.log }),
+          ask: (id) => askThroughClient({ client: () => this.client(), root, sessionId: id, running: () => this.sessions.get(id)?.updates.running, refused: () => this.sessions.get(id)?.refused, log: this.log }),
           config: (id, config) => withMode(config, this.sessions.get(id)?.mode ?? initialMode(config)),
           runCommand: (id) => (this.capabilities.terminal ? runInClientTerminal({ client: () => this.client(), sessionId: id, started: (callId, terminalId) => this.ranInTerminal(id, callId, terminalId) }) : undefined),
         },

@@ -6,7 +6,7 @@ import { methods } from "@agentclientprotocol/sdk";
 import type { Logger } from "../log.ts";
 import type { AskPermission, PermissionRequest } from "../tools/types.ts";
 import type { RunningCall } from "./session-updates.ts";
-import { toolKind } from "./tool-calls.ts";
+import { diffs, toolKind } from "./tool-calls.ts";
 
 const OPTIONS: acp.PermissionOption[] = [
   { optionId: "allow_once", name: "Allow once", kind: "allow_once" },
@@ -23,6 +23,8 @@ function refusalKey(request: PermissionRequest): string {
 
 export interface PermissionDeps {
   client: () => acp.AgentContext;
+  /** The workspace root (diff paths are absolute). */
+  root: string;
   sessionId: string;
   /** The call asking (the tool_call the client was shown). */
   running: () => RunningCall | undefined;
@@ -35,12 +37,15 @@ export function askThroughClient(deps: PermissionDeps): AskPermission {
   return async (request, signal) => {
     if (signal.aborted || deps.refused()?.has(refusalKey(request))) return "reject";
     const call = deps.running();
+    // An edit is reviewed here, before it runs: the client shows its diff with the question.
+    const content = diffs(request.tool, (request.input ?? {}) as Record<string, unknown>, deps.root);
     const toolCall: acp.ToolCallUpdate = {
       toolCallId: call?.id ?? `permission-${Date.now()}`,
       title: request.title,
       kind: toolKind(request.tool),
       status: "pending",
       rawInput: request.input,
+      ...(content.length > 0 ? { content } : {}),
     };
     let response: acp.RequestPermissionResponse;
     try {

@@ -65,7 +65,9 @@ export class SessionUpdates {
       case "usage":
         return [this.usage(update)];
       case "edit":
-        // The edit tool's diff shows with its call; where the text went (buffer or disk) is the workspace's business.
+      case "review":
+        // The edit tool's diff shows with its call; where the text went (buffer or disk) is the workspace's
+        // business. ACP reviews an edit by its permission request, before it runs.
         return [];
     }
   }

@@ -53,8 +53,8 @@ export function toolCallStarted(id: string, tool: string, input: Input, title: s
   return { sessionUpdate: "tool_call", toolCallId: id, title, kind: toolKind(tool), status: "in_progress", locations: locations(input, root), rawInput: input };
 }
 
-/** What an edit tool changed, as diff entries (from its input: the replaced text and its replacement). */
-function diffs(tool: string, input: Input, root: string): acp.ToolCallContent[] {
+/** What an edit tool changes, as diff entries (from its input: the replaced text and its replacement). */
+export function diffs(tool: string, input: Input, root: string): acp.ToolCallContent[] {
   const path = pathOf(input, root);
   if (!path) return [];
   if (tool === "edit" && typeof input.oldString === "string" && typeof input.newString === "string") {

@@ -10,7 +10,23 @@ export type SessionUpdate =
   | { kind: "tool_result"; id: string; status: "completed" | "failed"; output: string }
   | { kind: "edit"; uri: string; edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }
   | { kind: "plan"; entries: { content: string; status: string; priority?: string }[] }
-  | { kind: "usage"; inputTokens: number; outputTokens: number; cachedTokens: number };
+  | { kind: "usage"; inputTokens: number; outputTokens: number; cachedTokens: number }
+  /** The session's changes pending the user's review (the whole set; a file listed with no hunks was cleared). */
+  | { kind: "review"; files: { uri: string; hunks: ReviewHunk[] }[] };
+
+/** One pending change: whole lines of the file as it is now, and what would replace them. */
+export interface ReviewHunk {
+  /** Stable while the hunk's text and file stay the same (typing elsewhere keeps it). */
+  id: string;
+  sessionId: string;
+  uri: string;
+  /** The lines [start.line, end.line) it replaces; start = end: an insertion before start.line. */
+  range: { start: { line: number; character: 0 }; end: { line: number; character: 0 } };
+  oldText: string;
+  newText: string;
+  added: number;
+  removed: number;
+}
 
 export type BusEvent =
   /** A session made progress: text, a tool call or result, an edit, the plan, token usage. */

@@ -71,6 +71,7 @@ const mcpRemote = z.strictObject({
 });
 const mcpEntry = z.discriminatedUnion("type", [mcpLocal, mcpRemote]);
 const permissionRule = z.union([permissionWord, z.record(z.string(), permissionWord)]);
+const reviewWord = z.enum(["off", "ask"]);
 
 export const configSchema = z.strictObject({
   model: z.optional(z.string().check(z.regex(/^[^/\s]+\/\S+$/, 'expected "provider/model"'))),
@@ -128,6 +129,18 @@ export const configSchema = z.strictObject({
   edits: z.optional(
     z.strictObject({ echoTimeoutMs: z.optional(positiveInt()), deliveryTimeoutMs: z.optional(positiveInt()) }),
   ),
+  /**
+   * Review before write (issue 16): "ask" holds each agent edit as pending hunks until the user
+   * accepts or rejects them; "off" applies edits at once. Rules by tool name (`edit`, `write`,
+   * `multiedit`) and by workspace path glob (the most specific glob wins, then the tool, then
+   * `default`). Unset: "ask" for editors that can show it (they announce it), "off" elsewhere.
+   */
+  review: z.optional(
+    z.union([
+      reviewWord,
+      z.strictObject({ default: z.optional(reviewWord), tools: z.optional(z.record(z.string(), reviewWord)), paths: z.optional(z.record(z.string(), reviewWord)) }),
+    ]),
+  ),
   /** The provider completion cache (issue 3): entries and time to live. */
   cache: z.optional(
     z.strictObject({ maxEntries: z.optional(z.int().check(z.nonnegative())), ttlMs: z.optional(z.int().check(z.nonnegative())) }),
@@ -138,6 +151,8 @@ export const configSchema = z.strictObject({
 export type ConfigInput = z.infer<typeof configSchema>;
 
 type PermissionWord = z.infer<typeof permissionWord>;
+export type ReviewWord = z.infer<typeof reviewWord>;
+export type ReviewConfig = ReviewWord | { default?: ReviewWord; tools?: Record<string, ReviewWord>; paths?: Record<string, ReviewWord> };
 export type ProviderConfig = z.infer<typeof providerEntry>;
 export type ProxyConfig = z.infer<typeof proxyEntry>;
 export type McpConfig = z.infer<typeof mcpEntry>;
@@ -165,6 +180,8 @@ export interface Config {
   cache: { maxEntries: number; ttlMs: number };
   sync?: { url: string; token?: string; tokenEnv?: string; room?: string };
   edits: { echoTimeoutMs: number; deliveryTimeoutMs: number };
+  /** Unset: decided by the front (what the editor can show). */
+  review?: ReviewConfig;
 }
 
 /** One problem in one source, with the dotted path to the value. */

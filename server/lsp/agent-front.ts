@@ -16,6 +16,7 @@ import {
   type CodeAction,
   type CodeActionParams,
   type Connection,
+  type Diagnostic,
 } from "vscode-languageserver/node";
 import type { Bus } from "../bus/bus.ts";
 import type { SessionUpdate } from "../bus/events.ts";
@@ -29,6 +30,7 @@ import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_CO
 import type { Dispatcher } from "./dispatcher.ts";
 import type { EditorDocuments } from "./documents.ts";
 import { range } from "./params.ts";
+import { REVIEW_COMMANDS, ReviewFront } from "./review-front.ts";
 
 export const COMMANDS = [
   "opencode.ask",
@@ -42,6 +44,7 @@ export const COMMANDS = [
   "opencode.session.import",
   "opencode.model.select",
   "opencode.mcp.list",
+  ...REVIEW_COMMANDS,
   RUN_ACTION_COMMAND,
 ] as const;
 
@@ -67,7 +70,9 @@ export interface AgentFrontOptions {
   root: () => string | undefined;
   capabilities: () => ClientCapabilities;
   /** initializationOptions.capabilities: what a rich client announced. */
-  clientFeatures: () => { permissionRequests?: boolean; sessionUpdates?: boolean };
+  clientFeatures: () => { permissionRequests?: boolean; sessionUpdates?: boolean; review?: boolean };
+  /** Replaces what `source` says about a document (merged with the proxied servers' diagnostics). */
+  diagnostics: (source: string, uri: string, diagnostics: Diagnostic[]) => void;
   /** The proxied servers, for the agent's language tools. */
   proxies: () => ProxyManager | undefined;
   /** The proxies' answer for requests we share (code actions, commands they own). */
@@ -82,10 +87,12 @@ export class AgentFront {
   private modelOverride: string | undefined;
   private transcriptDir: string | undefined;
   private readonly options: AgentFrontOptions;
+  private readonly review: ReviewFront;
 
   constructor(options: AgentFrontOptions) {
     this.options = options;
     const { dispatcher, bus, connection } = options;
+    this.review = new ReviewFront({ bus, diagnostics: options.diagnostics });
 
     bus.on("session.update", (e) => {
       if (!this.streaming && !options.clientFeatures().sessionUpdates) return;
@@ -174,8 +181,10 @@ export class AgentFront {
         documents: this.options.documents,
         ask: (id) => this.askUser(id),
         proxies: this.options.proxies,
+        editorShowsReview: Boolean(this.options.clientFeatures().review),
       });
       await runtime.ready;
+      this.review.attach(runtime.sessions.workspace.review);
       this.runtime = runtime;
       return runtime;
     })();
@@ -282,7 +291,7 @@ export class AgentFront {
     const doc = this.options.documents.store.get(params.textDocument.uri);
     const ours = doc ? listCodeActions(params, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } })) : [];
     const theirs = await this.options.proxied("textDocument/codeAction", params, token);
-    return [...(Array.isArray(theirs) ? theirs : []), ...ours];
+    return [...this.review.codeActions(params), ...(Array.isArray(theirs) ? theirs : []), ...ours];
   }
 
   /**
@@ -291,7 +300,7 @@ export class AgentFront {
    * agent's workspace/applyEdit requests meanwhile.
    */
   private async resolveAction(action: CodeAction, token: CancellationToken): Promise<unknown> {
-    if (isActionData(action.data)) return action;
+    if (isActionData(action.data) || isReviewCommand(action.command?.command)) return action;
     return (await this.options.proxied("codeAction/resolve", action, token)) ?? action;
   }
 
@@ -364,6 +373,13 @@ export class AgentFront {
       }
       case "opencode.mcp.list":
         return (await this.rt()).sessions.mcp.list(v(z.optional(z.object({ sessionId: z.optional(z.string()) })))?.sessionId);
+      case "opencode.review.list":
+      case "opencode.review.accept":
+      case "opencode.review.reject": {
+        const args = v(ReviewFront.args);
+        await this.rt();
+        return this.review.execute(command, args);
+      }
       case RUN_ACTION_COMMAND: {
         if (!isActionData(arg)) throw new ResponseError(ErrorCodes.InvalidParams, `${command}: expected a code action's data`);
         return this.runAction(arg, token);
@@ -438,6 +454,10 @@ export class AgentFront {
   private show(type: MessageType, message: string): void {
     this.options.connection.sendNotification("window/showMessage", { type, message: message.length > 4000 ? `${message.slice(0, 4000)}…` : message }).catch(() => undefined);
   }
+}
+
+function isReviewCommand(command: string | undefined): boolean {
+  return (REVIEW_COMMANDS as readonly (string | undefined)[]).includes(command);
 }
 
 function progressLine(update: SessionUpdate, tokens: number): string | undefined {

@@ -2,6 +2,7 @@
 // to answer initialize, hover or code-action listing). It owns the model client and the session
 // manager, keeps the workspace doc in step with the editor's documents, and sends the workspace's
 // merged edits back as workspace/applyEdit.
+import { relative } from "node:path";
 import type { Connection, ClientCapabilities } from "vscode-languageserver/node";
 import type { Bus } from "../bus/bus.ts";
 import type { Config } from "../config/index.ts";
@@ -10,6 +11,8 @@ import { createModelClient, type ModelClient } from "../providers/index.ts";
 import { ProxyIntel } from "../proxy/intel.ts";
 import type { ProxyManager } from "../proxy/manager.ts";
 import { SessionManager } from "../sessions/manager.ts";
+import { wantsReview } from "../sessions/review-policy.ts";
+import type { ApplyEdits } from "../sessions/editor-replica.ts";
 import type { AskPermission } from "../tools/index.ts";
 import type { Telemetry } from "../privacy/index.ts";
 import type { EditorDocuments } from "./documents.ts";
@@ -27,6 +30,8 @@ export interface AgentRuntimeOptions {
   ask: (sessionId: string) => AskPermission;
   /** The LSP front's proxied servers (the same ones the editor is fronted with). */
   proxies: () => ProxyManager | undefined;
+  /** The editor shows pending changes (it announced `review`): config `review` unset means "ask". */
+  editorShowsReview: boolean;
 }
 
 export interface AgentRuntime {
@@ -77,13 +82,18 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ready = Promise.all([ready, started]).then(() => undefined);
   }
 
+  workspace.setReviewPolicy((abs, _session, tool) => wantsReview(options.config().review, options.editorShowsReview, relative(options.root, abs), tool));
   const versioned = Boolean(capabilities.workspace?.workspaceEdit?.documentChanges);
   if (capabilities.workspace?.applyEdit) {
-    workspace.setApplyEdit(async (uri, version, edits) => {
-      const edit = versioned ? { documentChanges: [{ textDocument: { uri, version }, edits }] } : { changes: { [uri]: edits } };
-      const result = await connection.workspace.applyEdit({ label: "OpenCode", edit });
+    const applyEdits: ApplyEdits = async (files, label) => {
+      const edit = versioned
+        ? { documentChanges: files.map(({ uri, version, edits }) => ({ textDocument: { uri, version }, edits })) }
+        : { changes: Object.fromEntries(files.map(({ uri, edits }) => [uri, edits])) };
+      const result = await connection.workspace.applyEdit({ label, edit });
       return { applied: result.applied === true, ...(result.failureReason ? { failureReason: result.failureReason } : {}) };
-    });
+    };
+    workspace.setApplyEdit((uri, version, edits) => applyEdits([{ uri, version, edits }], "OpenCode"));
+    workspace.setApplyEdits(applyEdits);
   } else {
     workspace.setApplyEdit(undefined);
     bus.publish({ type: "notice", level: "warning", message: "opencode-lsp: this editor cannot apply edits (no workspace/applyEdit); OpenCode writes its changes to disk instead — reload changed buffers." });

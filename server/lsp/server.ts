@@ -61,7 +61,9 @@ export function startLspServer(options: LspServerOptions): void {
     config: () => store.config,
     root: () => configSync.workspaceRoot,
     capabilities: () => params?.capabilities ?? {},
-    clientFeatures: () => ((params?.initializationOptions as { capabilities?: object } | undefined)?.capabilities ?? {}) as { permissionRequests?: boolean },
+    clientFeatures: () => ((params?.initializationOptions as { capabilities?: object } | undefined)?.capabilities ?? {}) as { permissionRequests?: boolean; review?: boolean },
+    // Ours merge with the proxied servers' diagnostics of the same document; alone, they are all there is.
+    diagnostics: (source, uri, list) => (proxies ? proxies.diagnostics.set(source, uri, list) : void connection.sendDiagnostics({ uri, diagnostics: list }).catch(() => undefined)),
     proxies: () => proxies,
     proxied: (method, p, token) => proxies?.route(method, p, token),
   });

@@ -44,6 +44,9 @@ export interface EditAnswer {
 /** How the replica reaches the editor. */
 export type ApplyEdit = (uri: string, version: number, edits: TextEdit[]) => Promise<EditAnswer>;
 
+/** Edits to several buffers as one workspace/applyEdit (one undo step), shown under `label`. */
+export type ApplyEdits = (files: { uri: string; version: number; edits: TextEdit[] }[], label: string) => Promise<EditAnswer>;
+
 /** One workspace/applyEdit of ours. */
 export interface SentEdit {
   /** The workspace's changes the buffer lacked. */

@@ -1,5 +1,6 @@
 // The session manager: creates, lists, finds, reverts and ends sessions over one workspace doc.
 // Every front (LSP, ACP, headless run) goes through it.
+import { relative } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Bus } from "../bus/bus.ts";
 import type { TextEdit } from "./editor-replica.ts";
@@ -14,7 +15,7 @@ import type { McpTurnTools } from "../tools/mcp-tools.ts";
 import { Session, type PromptOptions } from "./session.ts";
 import type { TurnResult } from "../agent/turn.ts";
 import { WorkerSession, type WorkerLimits } from "./worker-session.ts";
-import { Workspace, type WriteFile } from "./workspace.ts";
+import { Workspace, type WriteFile, type WriteResult } from "./workspace.ts";
 import { SessionStore, type StoredSession } from "./retention.ts";
 import { YjsWorkspaceFiles } from "./yjs-files.ts";
 import { splicesToEdits, type Splice } from "./text-diff.ts";
@@ -99,8 +100,11 @@ export class SessionManager {
       writeFile,
       timing: () => options.config().edits,
       notice: (message) => options.bus.publish({ type: "notice", level: "warning", message }),
+      relative: (abs) => relative(options.root, abs) || abs,
       ...(options.log ? { log: options.log } : {}),
     });
+    // The review's pending set reaches the fronts as the session's `review` update (not kept in its history: it is state).
+    this.workspace.review.onChange((sessionId, files) => options.bus.publish({ type: "session.update", sessionId, update: { kind: "review", files } }));
     this.mcp = new LazyMcpHub({
       root: options.root,
       config: options.config,
@@ -157,6 +161,9 @@ export class SessionManager {
   /** Runs one turn of `session`, in turn with other machines' when it is shared. */
   async prompt(session: AnySession, text: string, options: PromptOptions = {}): Promise<TurnResult> {
     const after = await this.observer?.beforeTurn?.(session);
+    // What the user rejected since the last turn goes with this prompt, so the model knows.
+    const rejected = this.workspace.review.takeRejections(session.id);
+    if (rejected.length > 0) options = { ...options, context: [...rejected, ...(options.context ?? [])] };
     try {
       return await session.prompt(text, options);
     } finally {
@@ -185,7 +192,7 @@ export class SessionManager {
           ...(this.options.limits ? { limits: this.options.limits } : {}),
           ...(this.options.intel ? { intel: this.options.intel } : {}),
           mcp: this.mcp.forSession(id),
-          onWrite: (s, abs, result, before) => s.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) }),
+          onWrite: (s, abs, result, before) => this.published(s, abs, result, before),
         },
         meta,
       );
@@ -194,9 +201,7 @@ export class SessionManager {
     }
     // Assigned below; the files' write hook needs the session it belongs to.
     let session: Session;
-    const files = new YjsWorkspaceFiles(this.disk, this.workspace, id, (abs, result, before) => {
-      session.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) });
-    });
+    const files = new YjsWorkspaceFiles(this.disk, this.workspace, id, (abs, result, before) => this.published(session, abs, result, before));
     const ask = this.options.ask?.(id);
     if (!this.options.tools) throw new Error("inline sessions need the manager's `tools`");
     const build = this.options.mcpTools;
@@ -217,6 +222,12 @@ export class SessionManager {
     );
     this.sessions.set(id, session);
     return session;
+  }
+
+  /** A session's write, as its `edit` update: once it is in the file (a change under review is not, yet). */
+  private published(session: AnySession, abs: string, result: WriteResult, before: string | undefined): void {
+    if (result.pending !== undefined) return;
+    session.publish({ kind: "edit", uri: this.workspace.uriOf(abs), edits: toTextEdits(before ?? "", result.splices) });
   }
 
   /** The model, if it can be used now; else a clear error. */

@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import { audit } from "../privacy/audit.ts";
 import { stateOf } from "./delivery.ts";
 import type { EchoKind } from "./echo-reading.ts";
-import type { ApplyEdit, EditAnswer, EditorReplica, SentEdit } from "./editor-replica.ts";
+import type { ApplyEdit, ApplyEdits, EditAnswer, EditorReplica, SentEdit } from "./editor-replica.ts";
 import type { FileEntry } from "./file-entry.ts";
 
 /** Writes a file to disk (atomically; the path is already confined). */
@@ -25,6 +25,8 @@ export interface EditTiming {
 export interface PublisherOptions {
   writeFile: WriteFile;
   applyEdit: () => ApplyEdit | undefined;
+  /** Edits to several buffers as one request, when the front has it. */
+  applyEdits?: () => ApplyEdits | undefined;
   timing: () => EditTiming;
   log?: Logger;
   /** Tells the user (window/showMessage in the editor fronts). */
@@ -40,10 +42,10 @@ export class Publisher {
     this.options = options;
   }
 
-  /** Waits until the change up to `clock` of `client` is where the file shows. */
-  deliver(entry: FileEntry, client: number, clock: number): Promise<void> {
+  /** Waits until the change up to `clock` of `client` is where the file shows (`schedule`: and sends it). */
+  deliver(entry: FileEntry, client: number, clock: number, schedule = true): Promise<void> {
     const waited = entry.deliveries.wait(client, clock, this.options.timing().deliveryTimeoutMs, () => this.whyNotYet(entry));
-    this.schedule(entry);
+    if (schedule) this.schedule(entry);
     return waited;
   }
 
@@ -102,6 +104,37 @@ export class Publisher {
       return;
     }
     const answer = await Promise.race([ask(applyEdit, entry.uri, edit), editor.closed.then(() => undefined)]);
+    this.answered(entry, editor, edit, answer);
+  }
+
+  /**
+   * Sends what several open files lack as one workspace/applyEdit (one step to undo in the editor,
+   * under `label`), when the editor takes multi-file edits and none of them has an edit out; any
+   * other file goes its usual way. Call it right after changing the files, in the same tick.
+   */
+  flushTogether(entries: FileEntry[], label: string): void {
+    const applyEdits = this.options.applyEdits?.();
+    const ready = applyEdits ? entries.filter((e) => e.dirty && e.editor && !e.flushing && !e.wait && !e.editor.busy) : [];
+    const batch = ready.flatMap((entry) => {
+      const edit = entry.editor!.prepareEdit();
+      return edit && edit !== "busy" ? [{ entry, editor: entry.editor!, edit }] : [];
+    });
+    for (const entry of entries) if (!batch.some((b) => b.entry === entry)) this.schedule(entry);
+    if (!applyEdits || batch.length === 0) return;
+    const sent = askAll(applyEdits, batch.map(({ entry, edit }) => ({ uri: entry.uri, version: edit.version, edits: edit.edits })), label);
+    for (const { entry, editor, edit } of batch) {
+      entry.dirty = false;
+      entry.flushing = Promise.race([sent, editor.closed.then(() => undefined)])
+        .then((answer) => this.answered(entry, editor, edit, answer))
+        .catch((error: unknown) => this.options.log?.error({ err: error, file: entry.abs }, "publishing a change failed"))
+        .finally(() => {
+          entry.flushing = undefined;
+        });
+    }
+  }
+
+  /** The editor's answer to our edit of one buffer (undefined: the buffer closed meanwhile). */
+  private answered(entry: FileEntry, editor: EditorReplica, edit: SentEdit, answer: EditAnswer | undefined): void {
     if (!answer || entry.editor !== editor) return; // closed meanwhile: the file follows the disk
     const { caughtUp, reading } = editor.editResult(answer.applied);
     if (reading === "dropped") this.dropped(entry);
@@ -199,6 +232,15 @@ export class Publisher {
 async function ask(applyEdit: ApplyEdit, uri: string, edit: SentEdit): Promise<EditAnswer> {
   try {
     return await applyEdit(uri, edit.version, edit.edits);
+  } catch (error) {
+    return { applied: false, failureReason: (error as Error)?.message ?? String(error) };
+  }
+}
+
+/** One workspace/applyEdit for several buffers; an error answer refuses them all. */
+async function askAll(applyEdits: ApplyEdits, files: Parameters<ApplyEdits>[0], label: string): Promise<EditAnswer> {
+  try {
+    return await applyEdits(files, label);
   } catch (error) {
     return { applied: false, failureReason: (error as Error)?.message ?? String(error) };
   }

@@ -10,7 +10,7 @@ import { createModelClient } from "../providers/index.ts";
 import type { Message } from "../providers/types.ts";
 import { builtinTools, DiskWorkspaceFiles, ToolRegistry, type CommandOutcome, type CommandRequest, type PermissionRequest, type PermissionOutcome } from "../tools/index.ts";
 import { mcpTools } from "../tools/mcp-tools.ts";
-import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
+import type { DirEntry, FileStat, WorkspaceFiles, WriteOutcome } from "../tools/workspace-files.ts";
 import type { ResolvedPath } from "../tools/paths.ts";
 import { INTEL_METHOD, RemoteIntel } from "../proxy/intel-remote.ts";
 import { MCP_METHOD, RemoteMcp } from "../mcp/remote.ts";
@@ -68,9 +68,9 @@ class RemoteFiles implements WorkspaceFiles {
     return text === null ? this.disk.readFile(path) : Buffer.from(text, "utf8");
   }
 
-  async writeText(path: string, text: string): Promise<{ created: boolean }> {
+  async writeText(path: string, text: string, options: { tool?: string } = {}): Promise<WriteOutcome> {
     const { abs } = await this.resolve(path);
-    return this.rpc.call("write", { abs, text });
+    return this.rpc.call("write", { abs, text, tool: options.tool });
   }
 }
 

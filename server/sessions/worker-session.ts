@@ -208,11 +208,11 @@ export class WorkerSession {
     rpc.on("update", (update: SessionUpdate) => this.publish(update));
     rpc.on("audit", (event: AuditEvent) => audit(event));
     rpc.handle("read", ({ abs, track }: { abs: string; track: boolean }) => this.deps.workspace.read(abs, this.id, track).then((t) => t ?? null));
-    rpc.handle("write", async ({ abs, text }: { abs: string; text: string }) => {
+    rpc.handle("write", async ({ abs, text, tool }: { abs: string; text: string; tool?: string }) => {
       const before = this.deps.workspace.textOf(abs);
-      const result = await this.deps.workspace.write(abs, text, this.id);
+      const result = await this.deps.workspace.write(abs, text, this.id, tool);
       this.deps.onWrite(this, abs, result, before);
-      return { created: result.created };
+      return { created: result.created, ...(result.pending !== undefined ? { pending: result.pending } : {}) };
     });
     const intel = this.deps.intel;
     if (intel) rpc.handle(INTEL_METHOD, (call: IntelCall) => answerIntel(intel, call));

@@ -13,9 +13,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Y from "yjs";
 import type { Logger } from "../log.ts";
 import { DeliveryError } from "./delivery.ts";
-import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ContentChange } from "./editor-replica.ts";
+import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ApplyEdits, type ContentChange } from "./editor-replica.ts";
 import { createEntry, type FileEntry } from "./file-entry.ts";
 import { Publisher, type EditTiming, type WriteFile } from "./publisher.ts";
+import { ReviewDesk } from "./review.ts";
 import { spliceYText, textSplices, type Splice } from "./text-diff.ts";
 
 export const DISK_ORIGIN = "disk";
@@ -27,6 +28,9 @@ export type { WriteFile, EditTiming };
  * is an open document from then on: its text is the editor's, and changes go back through ApplyEdit.
  */
 export type ReadBuffer = (uri: string, session: string) => Promise<string | undefined>;
+
+/** Whether a session's write of a file (by `tool`) waits for the user's review (config `review`). */
+export type ReviewPolicy = (abs: string, session: string, tool: string | undefined) => boolean;
 
 /** A file the workspace took in, as its observers see it (sync links it to other machines). */
 export interface WorkspaceFile {
@@ -45,17 +49,25 @@ export interface WorkspaceOptions {
   timing: () => EditTiming;
   /** Tells the user something went wrong (window/showMessage in the editor fronts). */
   notice?: (message: string) => void;
+  /** A path as the model is told it (relative to the workspace root). */
+  relative?: (abs: string) => string;
 }
 
 export interface WriteResult {
   created: boolean;
   /** The session's change as splices against the text it had read. */
   splices: Splice[];
+  /** Under review: how many hunks of the session's wait for the user in this file (the file does not have them yet). */
+  pending?: number;
 }
 
 export class Workspace {
   private readonly files = new Map<string, FileEntry>();
   private applyEdit: ApplyEdit | undefined;
+  private applyEdits: ApplyEdits | undefined;
+  private reviewPolicy: ReviewPolicy | undefined;
+  /** Sessions' changes waiting for the user's verdict (review before write). */
+  readonly review: ReviewDesk;
   private readBuffer: ReadBuffer | undefined;
   private readonly fileObservers = new Set<(file: WorkspaceFile) => void>();
   private readonly publisher: Publisher;
@@ -67,10 +79,30 @@ export class Workspace {
     this.publisher = new Publisher({
       writeFile: options.writeFile,
       applyEdit: () => this.applyEdit,
+      applyEdits: () => this.applyEdits,
       timing: options.timing,
       ...(options.log ? { log: options.log } : {}),
       ...(options.notice ? { notice: options.notice } : {}),
     });
+    this.review = new ReviewDesk(
+      {
+        entry: (abs) => this.files.get(abs),
+        view: (entry, session) => this.viewOf(entry, session),
+        settle: (entry, session, text, view) => this.settle(entry, session, text, view),
+        deliver: (entries, label) => this.deliverTogether(entries, label),
+      },
+      options.relative ?? ((abs) => abs),
+    );
+  }
+
+  /** How the front applies an edit to several open documents at once (one undo step). */
+  setApplyEdits(applyEdits: ApplyEdits | undefined): void {
+    this.applyEdits = applyEdits;
+  }
+
+  /** Which sessions' writes wait for review (none without a policy). */
+  setReviewPolicy(policy: ReviewPolicy | undefined): void {
+    this.reviewPolicy = policy;
   }
 
   /** The front that can apply edits to open documents (set once the editor is connected). */
@@ -179,8 +211,11 @@ export class Workspace {
       this.forget(entry, "the file was deleted on disk");
       return undefined;
     }
-    if (track) catchUp(this.fork(entry, session), entry.doc);
-    return entry.text.toString();
+    if (!track) return entry.text.toString();
+    const fork = this.fork(entry, session);
+    catchUp(fork, entry.doc);
+    // With changes of its own under review, the session sees its view: the file as it would be.
+    return this.review.isPending(abs, session) ? fork.getText("t").toString() : entry.text.toString();
   }
 
   /**
@@ -188,7 +223,8 @@ export class Workspace {
    * Returns once the change is in the editor's buffer (open files) or on disk; throws a
    * DeliveryError, with the change taken back, when it cannot get there.
    */
-  async write(abs: string, text: string, session: string): Promise<WriteResult> {
+  async write(abs: string, text: string, session: string, tool?: string): Promise<WriteResult> {
+    const reviewed = this.reviewPolicy?.(abs, session, tool) ?? false;
     await this.pullBuffer(abs, session);
     let entry = this.files.get(abs);
     if (entry && !entry.editor && (await this.syncFromDisk(entry)) === "gone") {
@@ -202,13 +238,14 @@ export class Workspace {
     if (!entry) {
       created = !(await exists(abs)); // a binary file is replaced, not created
       entry = this.entry(abs, "", DISK_ORIGIN);
-      entry.dirty = true; // even an empty file is written
+      if (!reviewed) entry.dirty = true; // even an empty file is written
     }
     const fork = this.fork(entry, session);
     const forkText = fork.getText("t");
     const splices = textSplices(forkText.toString(), text);
-    if (splices.length === 0 && !created) return { created, splices };
+    if (splices.length === 0 && !created) return { created, splices, ...(reviewed ? { pending: this.review.list({ abs, sessionId: session }).length } : {}) };
     this.splice(fork, forkText, splices, session);
+    if (reviewed) return { created, splices, pending: this.review.proposed(entry, session) };
     const update = Y.encodeStateAsUpdate(fork, Y.encodeStateVector(entry.doc));
     const undo = this.undoManager(entry, session);
     Y.applyUpdate(entry.doc, update, session);
@@ -222,11 +259,14 @@ export class Workspace {
       this.options.notice?.(`OpenCode: an edit to ${abs} was not applied: ${reason}.`);
       throw new DeliveryError(`the edit did not reach ${entry.editor ? "the editor's buffer" : "the file"}: ${reason}. It was taken back (the file does not have it); read the file again before retrying.`);
     }
+    // Written past review (its rules changed): what it had pending there came along.
+    if (this.review.isPending(abs, session)) this.review.proposed(entry, session);
     return { created, splices };
   }
 
   /** Undoes every edit `session` made, keeping everyone else's. */
   async revert(session: string): Promise<number> {
+    this.review.discard(session);
     let reverted = 0;
     for (const entry of this.files.values()) {
       const undo = entry.undo.get(session);
@@ -240,6 +280,7 @@ export class Workspace {
 
   /** Forgets a session: its undo history and its replicas. */
   endSession(session: string): void {
+    this.review.discard(session);
     for (const entry of this.files.values()) {
       entry.undo.get(session)?.destroy();
       entry.undo.delete(session);
@@ -275,6 +316,7 @@ export class Workspace {
     const created = entry;
     if (initial) entry.doc.transact(() => created.text.insert(0, initial), origin);
     entry.doc.on("update", (_update: Uint8Array, updateOrigin: unknown) => {
+      this.review.fileChanged(abs);
       if (updateOrigin === EDITOR_ORIGIN) return;
       created.dirty = true;
       if (updateOrigin !== DISK_ORIGIN || created.editor) this.publisher.schedule(created);
@@ -321,6 +363,7 @@ export class Workspace {
   /** Drops a file that is gone: writes waiting on it fail with `reason`. */
   private forget(entry: FileEntry, reason: string): void {
     this.files.delete(entry.abs);
+    this.review.forget(entry.abs);
     entry.editor?.close();
     entry.editor?.doc.destroy();
     this.publisher.drop(entry, reason);
@@ -338,6 +381,46 @@ export class Workspace {
       entry.forks.set(session, fork);
     }
     return fork;
+  }
+
+  /** The session's view of a file: its replica (with its changes under review) merged with the current text; the replica itself stays as it is. */
+  private viewOf(entry: FileEntry, session: string): string {
+    const fork = entry.forks.get(session);
+    if (!fork) return entry.text.toString();
+    const merged = new Y.Doc();
+    Y.applyUpdate(merged, Y.encodeStateAsUpdate(fork));
+    catchUp(merged, entry.doc);
+    const text = merged.getText("t").toString();
+    merged.destroy();
+    return text;
+  }
+
+  /**
+   * A review decision: `text` becomes the file's text as the session's change (tracked for
+   * revert), and the session's replica is rebuilt as the new text with `view`'s remaining changes.
+   */
+  private settle(entry: FileEntry, session: string, text: string, view: string): void {
+    const current = entry.text.toString();
+    if (text !== current) {
+      this.undoManager(entry, session);
+      this.splice(entry.doc, entry.text, textSplices(current, text), session);
+    }
+    entry.forks.get(session)?.destroy();
+    const fork = new Y.Doc();
+    catchUp(fork, entry.doc);
+    if (view !== text) this.splice(fork, fork.getText("t"), textSplices(text, view), session);
+    entry.forks.set(session, fork);
+  }
+
+  /** Accepted changes out to the buffers (one edit for all open ones) and the disk; resolves once they are there. */
+  private async deliverTogether(entries: FileEntry[], label: string): Promise<void> {
+    const waits = entries.map((entry) => this.publisher.deliver(entry, entry.doc.clientID, Y.getState(entry.doc.store, entry.doc.clientID), false));
+    this.publisher.flushTogether(entries, label);
+    const failed = (await Promise.allSettled(waits)).flatMap((r, i) => (r.status === "rejected" ? [`${entries[i]!.abs}: ${(r.reason as Error).message}`] : []));
+    if (failed.length > 0) {
+      this.options.notice?.(`OpenCode: an accepted change has not reached the editor yet (it stays in the workspace and is sent when the editor reports a change): ${failed.join("; ")}.`);
+      throw new DeliveryError(`the accepted change has not reached ${failed.join("; ")}`);
+    }
   }
 
   private undoManager(entry: FileEntry, session: string): Y.UndoManager {

@@ -1,7 +1,7 @@
 // The tools' file access for one session, through the workspace doc: reads see the editor's
 // unsaved text, writes merge as the session's CRDT edits. Path confinement, directories and stats
 // of files no party has touched stay with the disk implementation.
-import type { DirEntry, FileStat, WorkspaceFiles } from "../tools/workspace-files.ts";
+import type { DirEntry, FileStat, WorkspaceFiles, WriteOutcome } from "../tools/workspace-files.ts";
 import type { DiskWorkspaceFiles } from "../tools/workspace-files.ts";
 import type { ResolvedPath } from "../tools/paths.ts";
 import type { Workspace, WriteResult } from "./workspace.ts";
@@ -46,12 +46,12 @@ export class YjsWorkspaceFiles implements WorkspaceFiles {
     return text ?? this.disk.readText(path);
   }
 
-  async writeText(path: string, text: string): Promise<{ created: boolean }> {
+  async writeText(path: string, text: string, options: { tool?: string } = {}): Promise<WriteOutcome> {
     const { abs } = await this.resolve(path);
     const before = this.workspace.textOf(abs);
-    const result = await this.workspace.write(abs, text, this.session);
+    const result = await this.workspace.write(abs, text, this.session, options.tool);
     this.onWrite?.(abs, result, before);
-    return { created: result.created };
+    return { created: result.created, ...(result.pending !== undefined ? { pending: result.pending } : {}) };
   }
 
   readDir(path: string): Promise<DirEntry[]> {

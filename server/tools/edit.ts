@@ -23,6 +23,16 @@ export async function loadForEdit(ctx: ToolContext, path: string): Promise<{ rel
   return { rel: target.rel, text };
 }
 
+/**
+ * A write's result for the model: with the file's diagnostics once it is in the file; under review
+ * (`pending` hunks wait for the user), said so — the file does not have it yet.
+ */
+export function afterWrite(ctx: ToolContext, rel: string, pending: number | undefined, result: ToolResult): Promise<ToolResult> | ToolResult {
+  if (pending === undefined) return withDiagnostics(ctx, rel, result);
+  const note = `\n\nPending review: the change is not in ${rel} yet. The user will accept or reject it (${pending} pending hunk${pending === 1 ? "" : "s"} in this file); reads of the file show it with your pending changes. You are told of rejections.`;
+  return { ...result, output: `${result.output}${note}` };
+}
+
 export const editTool = defineTool({
   name: "edit",
   description:
@@ -35,9 +45,9 @@ export const editTool = defineTool({
     if ("status" in loaded) return loaded;
     const outcome = applyEdit(loaded.text, input);
     if (!outcome.ok) return fail(`Edit of ${loaded.rel} failed: ${outcome.error}`);
-    await ctx.files.writeText(loaded.rel, outcome.text);
+    const { pending } = await ctx.files.writeText(loaded.rel, outcome.text, { tool: "edit" });
     const diff = unifiedDiff(loaded.rel, loaded.text, outcome.text);
-    return withDiagnostics(ctx, loaded.rel, ok(`Edited ${loaded.rel}: ${outcome.replacements} replacement${outcome.replacements === 1 ? "" : "s"}.\n\n${diff}`, {
+    return afterWrite(ctx, loaded.rel, pending, ok(`Edited ${loaded.rel}: ${outcome.replacements} replacement${outcome.replacements === 1 ? "" : "s"}.\n\n${diff}`, {
       path: loaded.rel,
       replacements: outcome.replacements,
       diff,

@@ -1,8 +1,7 @@
 // multiedit: several edits to one file, applied in order, all or nothing.
 import { z } from "zod";
 import { applyEdit, unifiedDiff } from "./edit-core.ts";
-import { loadForEdit } from "./edit.ts";
-import { withDiagnostics } from "./lsp-tools.ts";
+import { afterWrite, loadForEdit } from "./edit.ts";
 import { defineTool, fail, ok, pathNeed } from "./types.ts";
 
 const schema = z.object({
@@ -39,9 +38,9 @@ export const multieditTool = defineTool({
       text = outcome.text;
       replacements += outcome.replacements;
     }
-    await ctx.files.writeText(loaded.rel, text);
+    const { pending } = await ctx.files.writeText(loaded.rel, text, { tool: "multiedit" });
     const diff = unifiedDiff(loaded.rel, loaded.text, text);
-    return withDiagnostics(ctx, loaded.rel, ok(`Applied ${input.edits.length} edits (${replacements} replacements) to ${loaded.rel}.\n\n${diff}`, {
+    return afterWrite(ctx, loaded.rel, pending, ok(`Applied ${input.edits.length} edits (${replacements} replacements) to ${loaded.rel}.\n\n${diff}`, {
       path: loaded.rel,
       replacements,
       diff,

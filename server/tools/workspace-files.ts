@@ -19,6 +19,11 @@ export interface DirEntry {
   type: EntryType;
 }
 
+export interface WriteOutcome {
+  created: boolean;
+  pending?: number;
+}
+
 export interface WorkspaceFiles {
   /** The workspace root, absolute. */
   readonly root: string;
@@ -32,8 +37,11 @@ export interface WorkspaceFiles {
    */
   readFile(path: string, options?: { track?: boolean }): Promise<Uint8Array>;
   readText(path: string, options?: { track?: boolean }): Promise<string>;
-  /** Writes text, creating parent directories. Returns whether the file was created. */
-  writeText(path: string, text: string): Promise<{ created: boolean }>;
+  /**
+   * Writes text, creating parent directories, for `tool`. Returns whether the file was created and,
+   * when the write waits for the user's review, how many hunks are pending in the file (it does not have them yet).
+   */
+  writeText(path: string, text: string, options?: { tool?: string }): Promise<WriteOutcome>;
   /** Entries of a directory; symlinks are reported as "symlink" and not followed. */
   readDir(path: string): Promise<DirEntry[]>;
 }
@@ -79,7 +87,7 @@ export class DiskWorkspaceFiles implements WorkspaceFiles {
     return await readFile(abs, "utf8");
   }
 
-  async writeText(path: string, text: string): Promise<{ created: boolean }> {
+  async writeText(path: string, text: string): Promise<WriteOutcome> {
     const { abs } = await this.resolve(path);
     let created = false;
     try {

@@ -1,7 +1,7 @@
 // write: create or overwrite a whole file (parent directories are created).
 import { z } from "zod";
 import { unifiedDiff } from "./edit-core.ts";
-import { withDiagnostics } from "./lsp-tools.ts";
+import { afterWrite } from "./edit.ts";
 import { defineTool, fail, ok, pathNeed } from "./types.ts";
 
 const schema = z.object({
@@ -21,9 +21,9 @@ export const writeTool = defineTool({
     const stat = await ctx.files.stat(target.rel);
     if (stat && stat.type !== "file") return fail(`${target.rel} exists and is not a regular file (${stat.type}); nothing written.`);
     const before = stat ? await ctx.files.readText(target.rel) : "";
-    const { created } = await ctx.files.writeText(target.rel, input.content);
+    const { created, pending } = await ctx.files.writeText(target.rel, input.content, { tool: "write" });
     const lines = input.content === "" ? 0 : input.content.split("\n").length - (input.content.endsWith("\n") ? 1 : 0);
-    return withDiagnostics(ctx, target.rel, ok(`${created ? "Created" : "Overwrote"} ${target.rel} (${lines} line${lines === 1 ? "" : "s"}, ${Buffer.byteLength(input.content)} bytes).`, {
+    return afterWrite(ctx, target.rel, pending, ok(`${pending !== undefined ? "Proposed to " + (created ? "create" : "overwrite") : created ? "Created" : "Overwrote"} ${target.rel} (${lines} line${lines === 1 ? "" : "s"}, ${Buffer.byteLength(input.content)} bytes).`, {
       path: target.rel,
       created,
       diff: unifiedDiff(target.rel, before, input.content),
