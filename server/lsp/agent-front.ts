@@ -1,16 +1,13 @@
 // The agent in the editor: code actions, `workspace/executeCommand` commands and the custom
 // `opencode/*` protocol, with work-done progress per turn, permission requests to the user and the
 // session update stream. The agent itself (providers, sessions, tools) loads on first use.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as z from "zod/mini";
 import {
   ErrorCodes,
   MessageType,
   ResponseError,
-  ShowMessageRequest,
   type CancellationToken,
   type ClientCapabilities,
   type CodeAction,
@@ -23,7 +20,6 @@ import type { SessionUpdate } from "../bus/events.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../log.ts";
 import type { AnySession as Session } from "../sessions/manager.ts";
-import type { AskPermission, PermissionOutcome } from "../tools/index.ts";
 import type { ProxyManager } from "../proxy/manager.ts";
 import type { AgentRuntime } from "./agent-runtime.ts";
 import { actionPrompt, actionTitle, isActionData, listCodeActions, RUN_ACTION_COMMAND, type ActionData } from "./code-actions.ts";
@@ -31,6 +27,8 @@ import type { Dispatcher } from "./dispatcher.ts";
 import type { EditorDocuments } from "./documents.ts";
 import { range } from "./params.ts";
 import { REVIEW_COMMANDS, ReviewFront } from "./review-front.ts";
+import { SessionExports } from "./session-exports.ts";
+import { askInEditor } from "./permission-prompt.ts";
 
 export const COMMANDS = [
   "opencode.ask",
@@ -85,7 +83,7 @@ export class AgentFront {
   /** The client spoke the custom protocol (or announced it): stream session updates to it. */
   private streaming = false;
   private modelOverride: string | undefined;
-  private transcriptDir: string | undefined;
+  private readonly exports: SessionExports;
   private readonly options: AgentFrontOptions;
   private readonly review: ReviewFront;
 
@@ -93,6 +91,7 @@ export class AgentFront {
     this.options = options;
     const { dispatcher, bus, connection } = options;
     this.review = new ReviewFront({ bus, diagnostics: options.diagnostics });
+    this.exports = new SessionExports({ connection, config: options.config, capabilities: options.capabilities, show: (type, message) => this.show(type, message) });
 
     bus.on("session.update", (e) => {
       if (!this.streaming && !options.clientFeatures().sessionUpdates) return;
@@ -160,7 +159,7 @@ export class AgentFront {
 
   /** Resolves once the agent's MCP servers are stopped. */
   async dispose(): Promise<void> {
-    if (this.transcriptDir) rmSync(this.transcriptDir, { recursive: true, force: true });
+    this.exports.dispose();
     await this.runtime?.dispose();
   }
 
@@ -179,7 +178,7 @@ export class AgentFront {
         config: this.options.config,
         capabilities: this.options.capabilities(),
         documents: this.options.documents,
-        ask: (id) => this.askUser(id),
+        ask: (id) => askInEditor({ connection: this.options.connection, customRequests: () => Boolean(this.options.clientFeatures().permissionRequests), show: (type, message) => this.show(type, message) }, id),
         proxies: this.options.proxies,
         editorShowsReview: Boolean(this.options.clientFeatures().review),
       });
@@ -255,36 +254,6 @@ export class AgentFront {
     return root ? relative(root, abs) : abs;
   }
 
-  // Permissions ------------------------------------------------------------------------------
-
-  /** `ask` for one session: the custom request when the client announced it, else showMessageRequest. */
-  private askUser(sessionId: string): AskPermission {
-    const { connection } = this.options;
-    return async (request, signal) => {
-      if (signal.aborted) return "reject";
-      if (this.options.clientFeatures().permissionRequests) {
-        const answer = await connection
-          .sendRequest("opencode/session/requestPermission", { sessionId, tool: request.tool, input: request.input, title: request.title })
-          .catch(() => undefined);
-        const outcome = (answer as { outcome?: string } | undefined)?.outcome;
-        return outcome === "allow_once" || outcome === "allow_always" ? outcome : "reject";
-      }
-      const choices: [string, PermissionOutcome][] = [["Allow once", "allow_once"], ["Always allow", "allow_always"], ["Reject", "reject"]];
-      let unsupported = false;
-      const picked = await connection
-        .sendRequest(ShowMessageRequest.type, { type: MessageType.Warning, message: `OpenCode wants to ${request.title}`, actions: choices.map(([title]) => ({ title })) })
-        .catch((error: { code?: number }) => {
-          unsupported = error?.code === ErrorCodes.MethodNotFound;
-          return null;
-        });
-      if (unsupported) {
-        // An editor with no way to ask (Helix): refuse, and say how to allow it instead.
-        this.show(MessageType.Warning, `OpenCode was refused "${request.title}": this editor cannot show a permission prompt. Allow it in opencode.json, e.g. "permissions": { "${request.kind === "doom_loop" ? "edit" : request.kind}": "allow" }.`);
-      }
-      return choices.find(([title]) => title === picked?.title)?.[1] ?? "reject";
-    };
-  }
-
   // Code actions -----------------------------------------------------------------------------
 
   private async codeActions(params: CodeActionParams, token: CancellationToken): Promise<unknown[]> {
@@ -358,11 +327,11 @@ export class AgentFront {
         await this.endSession(v(sessionId).sessionId);
         return null;
       case "opencode.session.open":
-        return this.openTranscript(await this.session(v(sessionId).sessionId));
+        return this.exports.openTranscript(await this.session(v(sessionId).sessionId));
       case "opencode.session.share":
-        return this.share(await this.session(v(sessionId).sessionId));
+        return this.exports.share(await this.session(v(sessionId).sessionId));
       case "opencode.session.import":
-        return { sessionId: (await this.importLink(v(importArgs).url)).id };
+        return { sessionId: (await this.exports.importLink(v(importArgs).url, (o) => this.newSession(o))).id };
       case "opencode.model.select": {
         if (arg === undefined || arg === null) return this.lastRanking();
         const { model } = v(modelArgs);
@@ -398,57 +367,10 @@ export class AgentFront {
     return { ...lastRanking(this.options.root()), current: this.modelOverride ?? this.options.config().model ?? null };
   }
 
-  /** A share link: the transcript (redacted, signed) in the URL fragment; nothing is uploaded. */
-  private async share(session: Session): Promise<unknown> {
-    const { createShareLink, describeRedactions } = await import("../share/index.ts");
-    const config = this.options.config();
-    const secrets = Object.values(config.providers).flatMap((p) => (p.apiKey ? [p.apiKey] : []));
-    try {
-      const link = createShareLink(
-        { version: 1, sessionId: session.id, title: session.title, model: session.model, createdAt: session.createdAt.toISOString(), messages: session.messages },
-        { ...(config.share.baseUrl ? { baseUrl: config.share.baseUrl } : {}), sign: config.share.sign, secrets, dropToolOutputs: "if-needed" },
-      );
-      const redacted = describeRedactions(link.redactions);
-      (await import("../privacy/index.ts")).audit({ event: "share.created", session: session.id, signed: link.signed, keyId: link.keyId ?? null, bytes: link.size.fragment });
-      this.show(MessageType.Info, `OpenCode share link ready${link.keyId ? ` (signed, key ${link.keyId})` : " (unsigned)"}${redacted ? `; redacted ${redacted}` : ""}${link.toolOutputsDropped ? "; tool outputs dropped to fit" : ""}.`);
-      return { url: link.url, redactions: link.redactions, keyId: link.keyId ?? null, size: link.size };
-    } catch (error) {
-      throw new ResponseError(ErrorCodes.InvalidRequest, `OpenCode: ${(error as Error).message}`);
-    }
-  }
-
-  /** A new session seeded from a share link, so a peer continues from the exact history. */
-  private async importLink(url: string): Promise<Session> {
-    const { openShareLink, toProviderMessage } = await import("../share/index.ts");
-    let transcript;
-    try {
-      transcript = openShareLink(url);
-    } catch (error) {
-      throw new ResponseError(ErrorCodes.InvalidParams, `OpenCode: ${(error as Error).message}`);
-    }
-    const session = await this.newSession({ title: `${transcript.title} (imported)`, ...(transcript.model ? { model: transcript.model } : {}) }).catch(() => this.newSession({ title: `${transcript.title} (imported)` }));
-    session.seed(transcript.messages.map(toProviderMessage));
-    return session;
-  }
-
   /** Ends a session: it is erased, and so is the transcript file `open` may have written. */
   private async endSession(id: string): Promise<boolean> {
-    if (this.transcriptDir) rmSync(join(this.transcriptDir, `${id}.md`), { force: true });
+    this.exports.ended(id);
     return (await this.rt()).sessions.end(id);
-  }
-
-  /** The transcript as Markdown in a private temp dir (erased on shutdown), shown read-only. */
-  private async openTranscript(session: Session): Promise<unknown> {
-    this.transcriptDir ??= mkdtempSync(join(tmpdir(), "opencode-lsp-"));
-    const file = join(this.transcriptDir, `${session.id}.md`);
-    writeFileSync(file, transcriptMarkdown(session), { mode: 0o600 });
-    const uri = pathToFileURL(file).href;
-    if (!this.options.capabilities().window?.showDocument?.support) {
-      this.show(MessageType.Info, `OpenCode transcript: ${file}`);
-      return { uri };
-    }
-    await this.options.connection.window.showDocument({ uri, takeFocus: true });
-    return { uri };
   }
 
   private show(type: MessageType, message: string): void {
@@ -464,20 +386,4 @@ function progressLine(update: SessionUpdate, tokens: number): string | undefined
   if (update.kind === "tool_call") return `${update.title} · ${tokens} tokens`;
   if (update.kind === "usage") return `${tokens} tokens`;
   return undefined;
-}
-
-function transcriptMarkdown(session: Session): string {
-  const lines = [`# ${session.title}`, "", `model: ${session.model} · started ${session.createdAt.toISOString()}`, ""];
-  for (const m of session.messages) {
-    if (m.role === "user") lines.push("## User", "", m.content, "");
-    else if (m.role === "assistant") {
-      lines.push("## OpenCode", "");
-      if (m.content) lines.push(m.content, "");
-      for (const call of m.toolCalls ?? []) lines.push(`- **${call.name}** \`${JSON.stringify(call.input).slice(0, 200)}\``);
-      if (m.toolCalls?.length) lines.push("");
-    } else {
-      lines.push(`<details><summary>${m.toolName}${m.isError ? " (failed)" : ""}</summary>`, "", "```", m.content.slice(0, 4000), "```", "</details>", "");
-    }
-  }
-  return lines.join("\n");
 }
