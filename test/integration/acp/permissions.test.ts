@@ -26,11 +26,18 @@ describe("acp: session/request_permission", () => {
   it("asks about the running tool call; reject leaves the file untouched and the model is told", async () => {
     const { client, provider, sessionId, modes, file } = await start([EDIT, { text: "I could not edit." }], { edit: "ask" });
     expect(modes?.currentModeId).toBe("ask");
-    client.permission = () => "reject_once";
+    // Review before write, ACP's way: the question carries the edit's diff, and the file does not have it while asked.
+    let onDiskWhenAsked: string | undefined;
+    client.permission = () => {
+      onDiskWhenAsked = readFileSync(file, "utf8");
+      return "reject_once";
+    };
     expect(await client.prompt(sessionId, "make it 42")).toEqual({ stopReason: "end_turn" });
     expect(client.permissionRequests).toHaveLength(1);
     const asked = client.permissionRequests[0]!;
     expect(asked).toMatchObject({ sessionId, toolCall: { toolCallId: "e1", kind: "edit", title: "edit answer.ts" } });
+    expect(asked.toolCall.content).toEqual([{ type: "diff", path: file, oldText: "41", newText: "42" }]);
+    expect(onDiskWhenAsked).toBe(SOURCE);
     expect(asked.options.map((o) => o.kind)).toEqual(["allow_once", "allow_always", "reject_once", "reject_always"]);
     expect(readFileSync(file, "utf8")).toBe(SOURCE);
     expect(lastMessages(provider)).toContain("The user rejected this edit call");
