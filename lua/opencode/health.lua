@@ -27,6 +27,15 @@ function M.check()
     return health.warn("not attached to this buffer yet (open a file in a project)")
   end
   health.ok("attached (client id " .. client.id .. ")")
+  if opencode.config.review ~= false then
+    local k = opencode.config.review_keys or {}
+    local keys = vim.tbl_filter(function(x)
+      return type(x) == "string" and x ~= ""
+    end, { k.accept, k.reject, k.accept_file, k.reject_file, k.next, k.prev })
+    health.ok("review before write: announced; pending changes drawn inline (keys " .. table.concat(keys, " ") .. ", :OpenCode review)")
+  else
+    health.info("review before write: not announced (review = false in setup); edits land at once unless opencode.json sets \"review\": \"ask\"")
+  end
   local timeout = 5000
   local function sync(method)
     local response = client.request_sync and (vim.fn.has("nvim-0.11") == 1 and client:request_sync(method, vim.empty_dict(), timeout) or client.request_sync(method, vim.empty_dict(), timeout))

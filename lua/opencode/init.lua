@@ -3,8 +3,9 @@
 --   require("opencode").setup({ cmd = { "opencode-lsp", "--stdio" } })
 --
 -- Registers the server (vim.lsp.config/enable on 0.11+, vim.lsp.start on 0.10), adds
--- :OpenCode ask|chat|sessions|cancel|revert|share|open|model, answers permission requests with
--- vim.ui.select, renders the session stream in a chat buffer, and offers a statusline function.
+-- :OpenCode ask|chat|sessions|cancel|revert|share|open|model|review, answers permission requests
+-- with vim.ui.select, renders the session stream in a chat buffer, shows the agent's edits as
+-- pending inline diffs to accept or reject (review.lua), and offers a statusline function.
 local M = {}
 
 M.config = {
@@ -13,6 +14,12 @@ M.config = {
   root_markers = { ".git", "opencode.json", "package.json", "pyproject.toml", "go.mod", "Cargo.toml" },
   settings = {}, -- the `opencode` section: model, providers, permissions, ...
   init_options = {},
+  -- Review before write: announce `capabilities.review`, so the agent's edits arrive as pending
+  -- hunks drawn inline (accept/reject with the keys below). false: not announced (the edits land
+  -- at once, unless opencode.json sets "review": "ask").
+  review = true,
+  -- Buffer-local keys while a buffer has pending hunks; false (or "") leaves one unmapped.
+  review_keys = { accept = "ga", reject = "gr", accept_file = "gA", reject_file = "gR", next = "]h", prev = "[h" },
 }
 
 M.state = { session = nil, running = false, status = "", tokens = 0, chat = {} }
@@ -61,12 +68,17 @@ end
 -- Handlers for what the server sends ----------------------------------------------------------
 
 local chat = require("opencode.chat")
+local review = require("opencode.review")
 
 local function on_update(_, params)
   if not params or not params.update then
     return
   end
   local u = params.update
+  if u.kind == "review" then
+    review.on_update(params.sessionId, u)
+    return vim.cmd("redrawstatus")
+  end
   if u.kind == "tool_call" then
     M.state.status = u.title
   elseif u.kind == "usage" then
@@ -107,7 +119,7 @@ function M.lsp_config()
     filetypes = cfg.filetypes,
     root_markers = cfg.root_markers,
     settings = { opencode = cfg.settings },
-    init_options = vim.tbl_deep_extend("force", cfg.init_options, { capabilities = { permissionRequests = true, sessionUpdates = true } }),
+    init_options = vim.tbl_deep_extend("force", cfg.init_options, { capabilities = { permissionRequests = true, sessionUpdates = true, review = cfg.review ~= false } }),
     handlers = {
       ["opencode/session/update"] = on_update,
       ["opencode/session/requestPermission"] = on_permission,
@@ -252,6 +264,9 @@ subcommands.revert = session_command("opencode.session.revert", function()
   vim.notify("OpenCode: this session's edits were reverted")
 end)
 subcommands.open = session_command("opencode.session.open")
+subcommands.review = function()
+  review.quickfix()
+end
 subcommands.share = session_command("opencode.session.share", function(result)
   pcall(vim.fn.setreg, "+", result.url)
   vim.fn.setreg('"', result.url)
@@ -345,14 +360,17 @@ function M.statusline()
   if not M.client() then
     return ""
   end
+  local pending = review.count()
+  local suffix = pending > 0 and string.format(" · %d pending", pending) or ""
   if M.state.running then
-    return string.format("OpenCode ⟳ %s · %d tok", M.state.status, M.state.tokens)
+    return string.format("OpenCode ⟳ %s · %d tok%s", M.state.status, M.state.tokens, suffix)
   end
-  return "OpenCode"
+  return "OpenCode" .. suffix
 end
 
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", M.config, opts or {})
+  review.keys = M.config.review_keys
   if has_011() and vim.lsp.config then
     vim.lsp.config("opencode", M.lsp_config())
     vim.lsp.enable("opencode")
@@ -373,7 +391,7 @@ function M.setup(opts)
     local sub, rest = o.args:match("^(%S+)%s*(.*)$")
     local fn = subcommands[sub or ""]
     if not fn then
-      return vim.notify("OpenCode: :OpenCode ask|chat|sessions|cancel|revert|share|open|model|view", vim.log.levels.ERROR)
+      return vim.notify("OpenCode: :OpenCode ask|chat|sessions|cancel|revert|share|open|model|view|review", vim.log.levels.ERROR)
     end
     fn(rest or "", o)
   end, {
