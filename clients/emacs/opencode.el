@@ -28,6 +28,16 @@
 ;;   M-x opencode-share       a share link for the current session
 ;;   M-x opencode-select-model
 ;;
+;; Review before write: opencode-lsp holds the agent's edits as pending changes, drawn in the
+;; buffer as an overlay diff (the lines replaced in `opencode-review-removed', the new ones below
+;; them in `opencode-review-added'), until you decide:
+;;   M-x opencode-review-accept / opencode-review-reject            the change at point
+;;   M-x opencode-review-accept-file / opencode-review-reject-file  every change in the file
+;;   M-x opencode-review-next / opencode-review-previous            move between them
+;;   M-x opencode-review-list                                       all pending changes (grep-mode)
+;; The same under C-c ' (a, r, A, R, n, p, l) while a buffer has some
+;; (`opencode-review-mode').  Set `opencode-review' to nil to have edits land at once.
+;;
 ;; The agent asks before it edits or runs things (as opencode.json's `permissions' say): the
 ;; question comes as a `completing-read' (Allow once / Always allow / Reject), or `y-or-n-p' if
 ;; `opencode-permission-style' is `y-or-n-p'.  Everything goes over eglot's jsonrpc connection.
@@ -38,6 +48,8 @@
 (require 'subr-x)
 (require 'eglot)
 (require 'jsonrpc)
+(require 'diff-mode)                    ; the faces of the review overlays
+(require 'grep)                         ; `opencode-review-list'
 
 (defgroup opencode nil
   "The OpenCode agent through opencode-lsp."
@@ -84,17 +96,26 @@ yes (allow once) or no (reject)."
   "Whether `opencode-ask' shows the session's chat buffer while the answer streams."
   :type 'boolean)
 
+(defcustom opencode-review t
+  "Whether to announce review before write to opencode-lsp.
+Non-nil: the agent's edits arrive as pending changes, drawn in the buffer,
+that you accept or reject (`opencode-review-accept', ...).  nil: they land
+at once, unless opencode.json sets \"review\": \"ask\".  Read when eglot
+connects."
+  :type 'boolean)
+
 ;;; The server
 
 (defclass opencode-server (eglot-lsp-server) ()
   :documentation "An eglot connection to opencode-lsp.")
 
 (cl-defmethod eglot-initialization-options ((_server opencode-server))
-  "Announce the custom protocol: permission requests and the session update stream."
+  "Announce the custom protocol: permission requests, session updates, review."
   (let ((options (copy-sequence opencode-initialization-options)))
     (plist-put options :capabilities
                (append (plist-get options :capabilities)
-                       (list :permissionRequests t :sessionUpdates t)))))
+                       (list :permissionRequests t :sessionUpdates t
+                             :review (if opencode-review t :json-false))))))
 
 (defun opencode--contact (&rest _)
   "The `eglot-server-programs' contact for opencode-lsp.
@@ -238,9 +259,12 @@ Windows showing its end keep following it."
 (cl-defmethod eglot-handle-notification
   ((_server opencode-server) (_method (eql opencode/session/update)) &key sessionId update
    &allow-other-keys)
-  "Render the session update stream into the session's chat buffer."
+  "Render the session update stream into the session's chat buffer.
+Pending review changes are drawn in the buffers they belong to instead."
   (when (and sessionId update)
-    (opencode--render sessionId update)))
+    (if (equal (plist-get update :kind) "review")
+        (opencode--review-update sessionId update)
+      (opencode--render sessionId update))))
 
 ;;; Permission requests
 
@@ -487,6 +511,251 @@ The link is verified by `opencode-lsp share view' before anything is shown."
       (special-mode))
     (pop-to-buffer buffer)
     buffer))
+
+;;; Review before write: pending changes as an overlay diff
+
+(defface opencode-review-removed '((t :inherit diff-removed))
+  "The lines a pending change replaces."
+  :group 'opencode)
+
+(defface opencode-review-added '((t :inherit diff-added))
+  "The lines a pending change brings (shown below the lines it replaces)."
+  :group 'opencode)
+
+(defvar opencode--review-pending (make-hash-table :test #'equal)
+  "Session id -> alist (uri . hunks): what the server last said is pending.")
+
+(defun opencode--review-hunks (&optional buffer)
+  "Every session's pending hunks of the file BUFFER visits, in line order.
+BUFFER defaults to the current one."
+  (let ((buffer (or buffer (current-buffer)))
+        hunks)
+    (maphash (lambda (_ files)
+               (dolist (file files)
+                 (when (eq (opencode--review-buffer (car file)) buffer)
+                   (setq hunks (append (cdr file) hunks)))))
+             opencode--review-pending)
+    (sort hunks (lambda (a b) (< (opencode--hunk-line a :start) (opencode--hunk-line b :start))))))
+
+(defun opencode--hunk-line (hunk which)
+  "The line (0-based) where HUNK's range starts or ends (WHICH :start or :end)."
+  (plist-get (plist-get (plist-get hunk :range) which) :line))
+
+(defun opencode--review-buffer (uri)
+  "The live buffer visiting URI, or nil."
+  (let ((path (ignore-errors (eglot-uri-to-path uri))))
+    (and path (find-buffer-visiting path))))
+
+(defun opencode--line-pos (line)
+  "The position where LINE (0-based) starts, or `point-max' past the end."
+  (save-excursion
+    (save-restriction
+      (widen)
+      (goto-char (point-min))
+      (if (zerop (forward-line line)) (point) (point-max)))))
+
+(defun opencode--review-draw ()
+  "Redraw the current buffer's pending changes (its file's, from every session)."
+  (remove-overlays (point-min) (point-max) 'opencode-review t)
+  (let ((count 0))
+    (dolist (hunk (opencode--review-hunks))
+      (let* ((beg (opencode--line-pos (opencode--hunk-line hunk :start)))
+             (end (max beg (opencode--line-pos (opencode--hunk-line hunk :end))))
+             (new (or (plist-get hunk :newText) ""))
+             (shown (propertize (if (and (> (length new) 0) (= end (point-max))
+                                         (> end (point-min)) (/= (char-before end) ?\n))
+                                    (concat "\n" new) ; the last line has no newline of its own
+                                  new)
+                                'face 'opencode-review-added))
+             (ov (make-overlay beg end nil nil nil)))
+        (overlay-put ov 'opencode-review t)
+        (overlay-put ov 'opencode-hunk hunk)
+        (overlay-put ov 'priority 100)
+        (if (= beg end)
+            (overlay-put ov 'before-string shown)
+          (overlay-put ov 'face 'opencode-review-removed)
+          (overlay-put ov 'after-string shown))
+        (cl-incf count)))
+    (opencode-review-mode (if (> count 0) 1 -1))))
+
+(defun opencode--review-update (session-id update)
+  "Take SESSION-ID's whole pending set from UPDATE; redraw the buffers it names."
+  (let ((files (gethash session-id opencode--review-pending))
+        (uris nil))
+    (dolist (file (append (plist-get update :files) nil))
+      (let ((uri (plist-get file :uri))
+            (hunks (append (plist-get file :hunks) nil)))
+        (setq files (assoc-delete-all uri files))
+        (when hunks (push (cons uri hunks) files))
+        (push uri uris)))
+    (if files
+        (puthash session-id files opencode--review-pending)
+      (remhash session-id opencode--review-pending))
+    (dolist (uri uris)
+      (let ((buffer (opencode--review-buffer uri)))
+        (when buffer
+          (with-current-buffer buffer (opencode--review-draw)))))))
+
+(defun opencode--review-overlays ()
+  "The current buffer's pending-change overlays, in buffer order."
+  (sort (cl-remove-if-not (lambda (ov) (overlay-get ov 'opencode-review))
+                          (overlays-in (point-min) (point-max)))
+        (lambda (a b) (< (overlay-start a) (overlay-start b)))))
+
+(defun opencode--review-at-point ()
+  "The pending hunk at point: its lines hold point, or it inserts on this line."
+  (let ((bol (line-beginning-position))
+        (eol (line-end-position)))
+    (cl-loop for ov in (opencode--review-overlays)
+             for beg = (overlay-start ov) for end = (overlay-end ov)
+             when (if (= beg end)
+                      (or (= beg bol) (and (= beg (point-max)) (<= bol beg) (<= beg eol)))
+                    (and (<= beg (point)) (< (point) end)))
+             return (overlay-get ov 'opencode-hunk))))
+
+(defun opencode--review-decide (verb argument)
+  "Send opencode.review.VERB (\"accept\" or \"reject\") with ARGUMENT."
+  (opencode--command (concat "opencode.review." verb) argument
+                     (lambda (result)
+                       (let ((n (or (plist-get result :accepted) (plist-get result :rejected) 0)))
+                         (message "OpenCode: %s %d change%s"
+                                  (if (equal verb "accept") "accepted" "rejected")
+                                  n (if (= n 1) "" "s"))))))
+
+(defun opencode--review-hunk-or-lose ()
+  "The pending hunk at point, or a user error."
+  (or (opencode--review-at-point)
+      (user-error "OpenCode: no pending change at point")))
+
+(defun opencode--review-file-or-lose ()
+  "The current file's uri (as the server spells it) when it has pending changes.
+Otherwise a user error."
+  (let ((hunk (car (opencode--review-hunks))))
+    (unless hunk (user-error "OpenCode: no pending changes in this file"))
+    (plist-get hunk :uri)))
+
+;;;###autoload
+(defun opencode-review-accept ()
+  "Accept the pending change at point: it lands in the buffer as one undo step."
+  (interactive)
+  (let ((hunk (opencode--review-hunk-or-lose)))
+    (opencode--review-decide "accept" (list :sessionId (plist-get hunk :sessionId)
+                                            :uri (plist-get hunk :uri)
+                                            :hunkId (plist-get hunk :id)))))
+
+;;;###autoload
+(defun opencode-review-reject ()
+  "Reject the pending change at point (the model is told, next turn)."
+  (interactive)
+  (let ((hunk (opencode--review-hunk-or-lose)))
+    (opencode--review-decide "reject" (list :sessionId (plist-get hunk :sessionId)
+                                            :uri (plist-get hunk :uri)
+                                            :hunkId (plist-get hunk :id)))))
+
+;;;###autoload
+(defun opencode-review-accept-file ()
+  "Accept every pending change in this file (all sessions'), as one edit."
+  (interactive)
+  (opencode--review-decide "accept" (list :uri (opencode--review-file-or-lose))))
+
+;;;###autoload
+(defun opencode-review-reject-file ()
+  "Reject every pending change in this file (all sessions')."
+  (interactive)
+  (opencode--review-decide "reject" (list :uri (opencode--review-file-or-lose))))
+
+(defun opencode--review-jump (forward)
+  "Move to the next pending change (FORWARD non-nil) or the previous, wrapping."
+  (let* ((starts (mapcar (lambda (ov)
+                           ;; An insertion after the last newline: shown from the last line.
+                           (let ((p (overlay-start ov)))
+                             (if (and (= p (point-max)) (> p (point-min))
+                                      (eq (char-before p) ?\n))
+                                 (save-excursion (goto-char p) (line-beginning-position 0))
+                               p)))
+                         (opencode--review-overlays)))
+         (bol (line-beginning-position))
+         (target (if forward
+                     (or (cl-find-if (lambda (p) (> p (line-end-position))) starts) (car starts))
+                   (or (cl-find-if (lambda (p) (< p bol)) starts :from-end t) (car (last starts))))))
+    (unless target (user-error "OpenCode: no pending changes in this file"))
+    (goto-char target)))
+
+;;;###autoload
+(defun opencode-review-next ()
+  "Move to the next pending change in this buffer."
+  (interactive)
+  (opencode--review-jump t))
+
+;;;###autoload
+(defun opencode-review-previous ()
+  "Move to the previous pending change in this buffer."
+  (interactive)
+  (opencode--review-jump nil))
+
+(defun opencode--first-line (text)
+  "TEXT's first line, trimmed, or nil when TEXT is empty."
+  (and text (not (string-empty-p text))
+       (string-trim (car (split-string text "\n")))))
+
+;;;###autoload
+(defun opencode-review-list ()
+  "List every pending change (`opencode.review.list') in a `grep-mode' buffer.
+RET or `next-error' visits one."
+  (interactive)
+  (let ((directory default-directory))
+    (opencode--command
+     "opencode.review.list" (make-hash-table)
+     (lambda (result)
+       (let ((hunks (append (plist-get result :hunks) nil))
+             (buffer (get-buffer-create "*opencode review*")))
+         (with-current-buffer buffer
+           (let ((inhibit-read-only t))
+             (erase-buffer)
+             (setq default-directory directory)
+             (insert (format "OpenCode: %d pending change%s\n\n" (length hunks)
+                             (if (= (length hunks) 1) "" "s")))
+             (dolist (hunk hunks)
+               (insert (format "%s:%d: +%s -%s  %s\n"
+                               (eglot-uri-to-path (plist-get hunk :uri))
+                               (1+ (opencode--hunk-line hunk :start))
+                               (plist-get hunk :added) (plist-get hunk :removed)
+                               (or (opencode--first-line (plist-get hunk :newText))
+                                   (opencode--first-line (plist-get hunk :oldText)) ""))))
+             (grep-mode)))
+         (display-buffer buffer)
+         (message "OpenCode: %d pending change%s" (length hunks) (if (= (length hunks) 1) "" "s")))))))
+
+(defvar opencode-review-command-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map "a" #'opencode-review-accept)
+    (define-key map "r" #'opencode-review-reject)
+    (define-key map "A" #'opencode-review-accept-file)
+    (define-key map "R" #'opencode-review-reject-file)
+    (define-key map "n" #'opencode-review-next)
+    (define-key map "p" #'opencode-review-previous)
+    (define-key map "l" #'opencode-review-list)
+    map)
+  "The review commands, under `C-c \='' in `opencode-review-mode'.")
+(fset 'opencode-review-command-map opencode-review-command-map)
+
+(defvar opencode-review-mode-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map (kbd "C-c '") 'opencode-review-command-map)
+    map)
+  "Keys while a buffer has pending OpenCode changes.")
+
+(define-minor-mode opencode-review-mode
+  "A buffer with pending OpenCode changes, drawn as an overlay diff.
+\\{opencode-review-command-map}"
+  :lighter " Review"
+  :keymap opencode-review-mode-map)
+
+(defun opencode--review-redraw-on-open ()
+  "Draw what is pending for a buffer eglot starts managing."
+  (when (and (eglot-managed-p) buffer-file-name (opencode--review-hunks))
+    (opencode--review-draw)))
+(add-hook 'eglot-managed-mode-hook #'opencode--review-redraw-on-open)
 
 (provide 'opencode)
 ;;; opencode.el ends here
