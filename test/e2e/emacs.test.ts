@@ -28,7 +28,9 @@ afterEach(async () => {
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
   it("byte-compiles opencode.el cleanly, fixes a diagnostic through eglot-code-actions, and streams opencode-ask", async () => {
     provider = await startScriptedProvider({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from Emacs, streamed word by word." }] });
-    const project = tsProject(provider);
+    // The edit path without review (the plugin announces review, which would hold the fix as a
+    // pending change): review-*.test.ts drive that one.
+    const project = tsProject(provider, { review: "off" });
     root = project.root;
     const env = { ...process.env, HOME: join(root, ".home") };
     mkdirSync(env.HOME, { recursive: true });

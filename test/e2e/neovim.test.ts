@@ -23,7 +23,9 @@ afterEach(async () => {
 describe.skipIf(skipEditorTests(["nvim"]))("Neovim", () => {
   it("fixes a diagnostic with a code action, streams a chat answer, and passes :checkhealth", async () => {
     provider = await startScriptedProvider({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from the chat buffer." }] });
-    const project = tsProject(provider);
+    // The edit path without review (the plugin announces review, which would hold the fix as a
+    // pending change): review-*.test.ts drive that one.
+    const project = tsProject(provider, { review: "off" });
     root = project.root;
     const resultFile = join(root, "nvim-result.json");
     // Asynchronously: the scripted provider runs in this process and must keep answering.
