@@ -1,14 +1,15 @@
 // The workspace doc: one Yjs document per file of interest, the hub every party edits through.
 //
 // Parties: the editor (one replica per open file, see editor-replica.ts), each session (its own
-// replica of the file, brought up to date when the session reads it; a write is a diff against that
-// replica, so an edit computed on an older version merges with what others did since), and the disk (files changed by someone else
-// are re-synced as a diff). After each change the hub publishes the merged text (publisher.ts): an
-// edit to the editor for open files, a write to disk for the rest. A session's write returns once
-// its change is there, and fails — taken back, with the reason, and the user told — when it cannot
-// get there. Each session's changes are tracked by its own UndoManager, so `revert` removes that
-// session's edits alone.
-import { open, stat } from "node:fs/promises";
+// replica of the file, brought up to date when the session reads it; a write is a diff against
+// that replica, so an edit computed on an older version merges with what others did since), and
+// the disk (files changed by someone else are re-synced as a diff). After each change the hub
+// publishes the merged text (publisher.ts): an edit to the editor for open files, a write to disk
+// for the rest. A session's write returns once its change is there, and fails — taken back, with
+// the reason, and the user told — when it cannot get there; under review (review.ts) it stays in
+// the session's replica until the user decides. Each session's changes are tracked by its own
+// UndoManager, so `revert` removes that session's edits alone.
+import { stat } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Y from "yjs";
 import type { Logger } from "../log.ts";
@@ -17,6 +18,8 @@ import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ApplyEdits, type Con
 import { createEntry, type FileEntry } from "./file-entry.ts";
 import { Publisher, type EditTiming, type WriteFile } from "./publisher.ts";
 import { ReviewDesk } from "./review.ts";
+import { reviewHost } from "./review-host.ts";
+import { catchUp, exists, readText } from "./replicas.ts";
 import { spliceYText, textSplices, type Splice } from "./text-diff.ts";
 
 export const DISK_ORIGIN = "disk";
@@ -85,12 +88,7 @@ export class Workspace {
       ...(options.notice ? { notice: options.notice } : {}),
     });
     this.review = new ReviewDesk(
-      {
-        entry: (abs) => this.files.get(abs),
-        view: (entry, session) => this.viewOf(entry, session),
-        settle: (entry, session, text, view) => this.settle(entry, session, text, view),
-        deliver: (entries, label) => this.deliverTogether(entries, label),
-      },
+      reviewHost({ files: this.files, publisher: this.publisher, undoManager: (entry, session) => this.undoManager(entry, session), ...(options.notice ? { notice: options.notice } : {}) }),
       options.relative ?? ((abs) => abs),
     );
   }
@@ -134,7 +132,7 @@ export class Workspace {
   openInEditor(uri: string, _languageId: string, version: number, text: string): void {
     if (!uri.startsWith("file:")) return;
     const entry = this.entry(fileURLToPath(uri), text, EDITOR_ORIGIN);
-    if (entry.text.toString() !== text) this.splice(entry.doc, entry.text, textSplices(entry.text.toString(), text), EDITOR_ORIGIN);
+    if (entry.text.toString() !== text) spliceYText(entry.doc, entry.text, textSplices(entry.text.toString(), text), EDITOR_ORIGIN);
     entry.editor?.close();
     entry.editor = new EditorReplica(uri, version, entry.doc);
   }
@@ -244,7 +242,7 @@ export class Workspace {
     const forkText = fork.getText("t");
     const splices = textSplices(forkText.toString(), text);
     if (splices.length === 0 && !created) return { created, splices, ...(reviewed ? { pending: this.review.list({ abs, sessionId: session }).length } : {}) };
-    this.splice(fork, forkText, splices, session);
+    spliceYText(fork, forkText, splices, session);
     if (reviewed) return { created, splices, pending: this.review.proposed(entry, session) };
     const update = Y.encodeStateAsUpdate(fork, Y.encodeStateVector(entry.doc));
     const undo = this.undoManager(entry, session);
@@ -356,7 +354,7 @@ export class Workspace {
     }
     entry.disk = onDisk;
     const current = entry.text.toString();
-    if (current !== onDisk.text) this.splice(entry.doc, entry.text, textSplices(current, onDisk.text), DISK_ORIGIN);
+    if (current !== onDisk.text) spliceYText(entry.doc, entry.text, textSplices(current, onDisk.text), DISK_ORIGIN);
     return undefined;
   }
 
@@ -383,46 +381,6 @@ export class Workspace {
     return fork;
   }
 
-  /** The session's view of a file: its replica (with its changes under review) merged with the current text; the replica itself stays as it is. */
-  private viewOf(entry: FileEntry, session: string): string {
-    const fork = entry.forks.get(session);
-    if (!fork) return entry.text.toString();
-    const merged = new Y.Doc();
-    Y.applyUpdate(merged, Y.encodeStateAsUpdate(fork));
-    catchUp(merged, entry.doc);
-    const text = merged.getText("t").toString();
-    merged.destroy();
-    return text;
-  }
-
-  /**
-   * A review decision: `text` becomes the file's text as the session's change (tracked for
-   * revert), and the session's replica is rebuilt as the new text with `view`'s remaining changes.
-   */
-  private settle(entry: FileEntry, session: string, text: string, view: string): void {
-    const current = entry.text.toString();
-    if (text !== current) {
-      this.undoManager(entry, session);
-      this.splice(entry.doc, entry.text, textSplices(current, text), session);
-    }
-    entry.forks.get(session)?.destroy();
-    const fork = new Y.Doc();
-    catchUp(fork, entry.doc);
-    if (view !== text) this.splice(fork, fork.getText("t"), textSplices(text, view), session);
-    entry.forks.set(session, fork);
-  }
-
-  /** Accepted changes out to the buffers (one edit for all open ones) and the disk; resolves once they are there. */
-  private async deliverTogether(entries: FileEntry[], label: string): Promise<void> {
-    const waits = entries.map((entry) => this.publisher.deliver(entry, entry.doc.clientID, Y.getState(entry.doc.store, entry.doc.clientID), false));
-    this.publisher.flushTogether(entries, label);
-    const failed = (await Promise.allSettled(waits)).flatMap((r, i) => (r.status === "rejected" ? [`${entries[i]!.abs}: ${(r.reason as Error).message}`] : []));
-    if (failed.length > 0) {
-      this.options.notice?.(`OpenCode: an accepted change has not reached the editor yet (it stays in the workspace and is sent when the editor reports a change): ${failed.join("; ")}.`);
-      throw new DeliveryError(`the accepted change has not reached ${failed.join("; ")}`);
-    }
-  }
-
   private undoManager(entry: FileEntry, session: string): Y.UndoManager {
     let undo = entry.undo.get(session);
     if (!undo) {
@@ -432,47 +390,9 @@ export class Workspace {
     return undo;
   }
 
-  private splice(doc: Y.Doc, text: Y.Text, splices: Splice[], origin: unknown): void {
-    spliceYText(doc, text, splices, origin);
-  }
-
   /** Drops everything (server shutdown, retention none). */
   destroy(): void {
     for (const entry of [...this.files.values()]) this.forget(entry, "the server is shutting down");
   }
 }
 
-/** Brings a replica up to date with the hub. */
-function catchUp(replica: Y.Doc, hub: Y.Doc): void {
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(hub, Y.encodeStateVector(replica)), "hub");
-}
-
-/**
- * A file's text and mtime; "binary" when it holds NUL bytes near its start (the rest is not read);
- * undefined when it does not exist.
- */
-async function readText(abs: string): Promise<{ text: string; mtimeMs: number } | "binary" | undefined> {
-  let file;
-  try {
-    file = await open(abs, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    const info = await file.stat();
-    const head = Buffer.alloc(Math.min(8000, info.size));
-    const { bytesRead } = await file.read(head, 0, head.length, 0); // at a position: the file's own position stays at 0
-    if (head.subarray(0, bytesRead).includes(0)) return "binary";
-    return { text: (await file.readFile()).toString("utf8"), mtimeMs: info.mtimeMs };
-  } finally {
-    await file.close();
-  }
-}
-
-async function exists(abs: string): Promise<boolean> {
-  return stat(abs).then(
-    () => true,
-    () => false,
-  );
-}
