@@ -15,6 +15,8 @@ export interface EditorAgentOptions {
   capabilities?: Record<string, unknown>;
   /** More initializationOptions (config); permissions default to edit and bash allowed. */
   options?: Record<string, unknown>;
+  /** The server's environment (e.g. a HOME of the test's own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface EditorAgent {
@@ -31,7 +33,7 @@ export async function startEditorAgent(setup: EditorAgentOptions): Promise<Edito
   const provider = await startScriptedProvider({ protocol: "openai", turns: setup.turns });
   const root = mkdtempSync(join(tmpdir(), "editor-agent-"));
   for (const [name, text] of Object.entries(setup.files)) writeFileSync(join(root, name), text);
-  const client = new LspTestClient({ cwd: root });
+  const client = new LspTestClient({ cwd: root, ...(setup.env ? { env: setup.env } : {}) });
   const agent: EditorAgent = { root, client, provider, uri: (name) => pathToFileURL(join(root, name)).href };
   running.push(agent);
   client.initializeResult = await client.initialize({

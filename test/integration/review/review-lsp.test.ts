@@ -3,10 +3,12 @@
 // the hunks pending; accepting one applies exactly it in one workspace/applyEdit; rejecting tells
 // the model in its next request; the user's typing above a pending hunk survives its acceptance;
 // revert takes an accepted hunk back; two files accepted at once are one applyEdit.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEditorAgent, stopEditorAgents, type EditorAgent } from "../../support/editor-agent.ts";
+import { freePort } from "../../support/listening.ts";
 import type { LspTestClient } from "../../support/lsp-client.ts";
 import type { ScriptedTurn } from "../../support/providers/scripted-server.ts";
 
@@ -154,6 +156,21 @@ describe("review before write, over stdio", () => {
     expect(await run(client, "opencode.review.accept", {})).toEqual({ accepted: 2 });
     expect(readFileSync(join(root, "new.ts"), "utf8")).toBe("export const fresh = true;\n");
     expect(readFileSync(join(root, "closed.ts"), "utf8")).toBe("let x = 2;\n");
+  }, 30_000);
+
+  it("each decision is counted (telemetry on): accepted and rejected hunks on /metrics", async () => {
+    const home = mkdtempSync(join(tmpdir(), "review-home-"));
+    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, ".config"), XDG_STATE_HOME: join(home, ".local", "state") };
+    const port = await freePort();
+    const agent = await startEditorAgent({ turns: TWO_PLACES, files: { "box.ts": SOURCE }, env, options: { capabilities: { sessionUpdates: true, review: true }, telemetry: { enabled: true, port } } });
+    await agent.client.openBuffer(agent.uri("box.ts"), "typescript", SOURCE);
+    await turn(agent.client);
+    const [first, second] = await list(agent.client);
+    await run(agent.client, "opencode.review.accept", { hunkId: first!.id });
+    await run(agent.client, "opencode.review.reject", { hunkId: second!.id });
+    const metric = (outcome: string) => new RegExp(`^opencode_edits_total\\{[^}]*outcome="${outcome}"\\} 1$`, "m");
+    await expect.poll(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()), { timeout: 5000 }).toMatch(metric("accepted"));
+    expect(await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())).toMatch(metric("rejected"));
   }, 30_000);
 
   it("without the client's word or config, review is off: edits land at once (today's behaviour)", async () => {
