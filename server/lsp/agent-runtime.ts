@@ -84,10 +84,16 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
   workspace.setReviewPolicy((abs, _session, tool) => wantsReview(options.config().review, options.editorShowsReview, relative(options.root, abs), tool));
   const versioned = Boolean(capabilities.workspace?.workspaceEdit?.documentChanges);
+  // Where the editor shows change annotations, each edit names what made it (the session, for an accepted review).
+  const annotated = versioned && Boolean(capabilities.workspace?.workspaceEdit?.changeAnnotationSupport);
   if (capabilities.workspace?.applyEdit) {
     const applyEdits: ApplyEdits = async (files, label) => {
+      const mark = <T extends object>(edits: T[]) => (annotated ? edits.map((e) => ({ ...e, annotationId: "opencode" })) : edits);
       const edit = versioned
-        ? { documentChanges: files.map(({ uri, version, edits }) => ({ textDocument: { uri, version }, edits })) }
+        ? {
+            documentChanges: files.map(({ uri, version, edits }) => ({ textDocument: { uri, version }, edits: mark(edits) })),
+            ...(annotated ? { changeAnnotations: { opencode: { label, needsConfirmation: false } } } : {}),
+          }
         : { changes: Object.fromEntries(files.map(({ uri, edits }) => [uri, edits])) };
       const result = await connection.workspace.applyEdit({ label, edit });
       return { applied: result.applied === true, ...(result.failureReason ? { failureReason: result.failureReason } : {}) };

@@ -100,7 +100,7 @@ export class SessionManager {
       writeFile,
       timing: () => options.config().edits,
       notice: (message) => options.bus.publish({ type: "notice", level: "warning", message }),
-      relative: (abs) => relative(options.root, abs) || abs,
+      names: { path: (abs) => relative(options.root, abs) || abs, session: (id) => `"${this.sessions.get(id)?.title ?? id}"` },
       ...(options.log ? { log: options.log } : {}),
     });
     // The review's pending set reaches the fronts as the session's `review` update (not kept in its history: it is state).

@@ -21,6 +21,14 @@ export interface ReviewHost {
   deliver(entries: FileEntry[], label: string): Promise<void>;
 }
 
+/** How the model and the user are told of paths and sessions. */
+export interface ReviewNames {
+  /** A path as the model is told it (relative to the workspace root). */
+  path: (abs: string) => string;
+  /** A session as the user knows it (its title). */
+  session: (id: string) => string;
+}
+
 export interface ReviewFilter {
   sessionId?: string;
   /** A file, by absolute path. */
@@ -48,11 +56,11 @@ export class ReviewDesk {
   private readonly touched = new Set<string>();
   private touchTimer: NodeJS.Timeout | undefined;
   private readonly host: ReviewHost;
-  private readonly relative: (abs: string) => string;
+  private readonly names: ReviewNames;
 
-  constructor(host: ReviewHost, relative: (abs: string) => string) {
+  constructor(host: ReviewHost, names: ReviewNames) {
     this.host = host;
-    this.relative = relative;
+    this.names = names;
   }
 
   onChange(listener: ReviewListener): () => void {
@@ -104,7 +112,8 @@ export class ReviewDesk {
     }
     if (filter.hunkId && decided.length === 0) throw new Error(`no pending change ${filter.hunkId}${filter.sessionId ? ` of session ${filter.sessionId}` : ""} (it was decided, or the file changed under it); list the review again`);
     this.notify(sessions);
-    if (accept && entries.size > 0) await this.host.deliver([...entries], `OpenCode: accepted ${decided.length} change${decided.length === 1 ? "" : "s"}`);
+    const of = [...sessions].map((s) => this.names.session(s)).join(", ");
+    if (accept && entries.size > 0) await this.host.deliver([...entries], `OpenCode: accepted ${decided.length} change${decided.length === 1 ? "" : "s"} of ${of}`);
     return { hunks: decided, sessions };
   }
 
@@ -176,7 +185,7 @@ export class ReviewDesk {
     const notes = this.rejected.get(session) ?? [];
     for (const h of hunks) {
       const where = h.removed > 0 ? `lines ${h.range.start.line + 1}-${h.range.end.line}` : `an insertion before line ${h.range.start.line + 1}`;
-      notes.push(`The user rejected your change to ${this.relative(abs)} (${where}); it is not in the file. Do not make it again unless asked.\n${diffLines("-", h.oldText)}${diffLines("+", h.newText)}`);
+      notes.push(`The user rejected your change to ${this.names.path(abs)} (${where}); it is not in the file. Do not make it again unless asked.\n${diffLines("-", h.oldText)}${diffLines("+", h.newText)}`);
     }
     this.rejected.set(session, notes);
   }

@@ -17,7 +17,7 @@ import { DeliveryError } from "./delivery.ts";
 import { EDITOR_ORIGIN, EditorReplica, type ApplyEdit, type ApplyEdits, type ContentChange } from "./editor-replica.ts";
 import { createEntry, type FileEntry } from "./file-entry.ts";
 import { Publisher, type EditTiming, type WriteFile } from "./publisher.ts";
-import { ReviewDesk } from "./review.ts";
+import { ReviewDesk, type ReviewNames } from "./review.ts";
 import { reviewHost } from "./review-host.ts";
 import { catchUp, exists, readText } from "./replicas.ts";
 import { spliceYText, textSplices, type Splice } from "./text-diff.ts";
@@ -52,8 +52,8 @@ export interface WorkspaceOptions {
   timing: () => EditTiming;
   /** Tells the user something went wrong (window/showMessage in the editor fronts). */
   notice?: (message: string) => void;
-  /** A path as the model is told it (relative to the workspace root). */
-  relative?: (abs: string) => string;
+  /** Paths and sessions as the model and the user are told of them (review notes, edit labels). */
+  names?: ReviewNames;
 }
 
 export interface WriteResult {
@@ -89,7 +89,7 @@ export class Workspace {
     });
     this.review = new ReviewDesk(
       reviewHost({ files: this.files, publisher: this.publisher, undoManager: (entry, session) => this.undoManager(entry, session), ...(options.notice ? { notice: options.notice } : {}) }),
-      options.relative ?? ((abs) => abs),
+      options.names ?? { path: (abs) => abs, session: (id) => `session ${id}` },
     );
   }
 

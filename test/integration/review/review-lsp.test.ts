@@ -30,9 +30,9 @@ interface Hunk {
   newText: string;
 }
 
-async function startReviewing(turns: ScriptedTurn[] = TWO_PLACES, files: Record<string, string> = { "box.ts": SOURCE }): Promise<EditorAgent> {
+async function startReviewing(turns: ScriptedTurn[] = TWO_PLACES, files: Record<string, string> = { "box.ts": SOURCE }, capabilities?: Record<string, unknown>): Promise<EditorAgent> {
   // An editor that shows reviews announces it (the Neovim plugin and opencode.el do); nothing in the config.
-  const agent = await startEditorAgent({ turns, files, options: { capabilities: { sessionUpdates: true, review: true } } });
+  const agent = await startEditorAgent({ turns, files, ...(capabilities ? { capabilities } : {}), options: { capabilities: { sessionUpdates: true, review: true } } });
   for (const [name, text] of Object.entries(files)) await agent.client.openBuffer(agent.uri(name), "typescript", text);
   return agent;
 }
@@ -122,21 +122,25 @@ describe("review before write, over stdio", () => {
     expect(await list(client)).toEqual([]);
   }, 30_000);
 
-  it("accepting everything across two files is one workspace/applyEdit with both documents", async () => {
+  it("accepting everything across two files is one workspace/applyEdit with both documents, annotated with the session", async () => {
     const files = { "a.ts": "export const a = 1;\n", "b.ts": "export const b = 2;\n" };
     const turns: ScriptedTurn[] = [
       { toolCalls: [{ id: "c1", name: "edit", arguments: { path: "a.ts", oldString: "a = 1", newString: "a = 11" } }] },
       { toolCalls: [{ id: "c2", name: "edit", arguments: { path: "b.ts", oldString: "b = 2", newString: "b = 22" } }] },
       { text: "Done." },
     ];
-    const { client, uri } = await startReviewing(turns, files);
-    const { sessionId } = await turn(client);
+    const capabilities = { workspace: { applyEdit: true, workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } } };
+    const { client, uri } = await startReviewing(turns, files, capabilities);
+    const { sessionId } = await client.request("opencode/session/new", { title: "bigger numbers" });
+    await turn(client, "make them bigger", sessionId);
     expect(await list(client)).toHaveLength(2);
     expect(await run(client, "opencode.review.accept", { sessionId })).toEqual({ accepted: 2 });
     const sent = applyEdits(client);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.params.edit.documentChanges.map((d: { textDocument: { uri: string } }) => d.textDocument.uri).sort()).toEqual([uri("a.ts"), uri("b.ts")]);
-    expect(sent[0]!.params.label).toMatch(/accepted 2 changes/);
+    expect(sent[0]!.params.label).toBe('OpenCode: accepted 2 changes of "bigger numbers"');
+    expect(sent[0]!.params.edit.changeAnnotations).toEqual({ opencode: { label: 'OpenCode: accepted 2 changes of "bigger numbers"', needsConfirmation: false } });
+    expect(sent[0]!.params.edit.documentChanges.flatMap((d: { edits: { annotationId?: string }[] }) => d.edits.map((e) => e.annotationId))).toEqual(["opencode", "opencode"]);
     expect(client.text(uri("a.ts"))).toBe("export const a = 11;\n");
     expect(client.text(uri("b.ts"))).toBe("export const b = 22;\n");
   }, 30_000);
