@@ -2,7 +2,7 @@
 // server (fixtures/stub-lsp.mjs) logs what it receives, and each test checks that it saw
 // `initialize` with that editor's clientInfo and a `didOpen` of the file.
 // The editors come from test/e2e/install-editors.sh (.ci/run runs it first).
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";

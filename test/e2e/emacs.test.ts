@@ -3,35 +3,25 @@
 // M-x eglot-code-actions offers "OpenCode: Fix this diagnostic", which fixes the buffer after the
 // permission prompt (answered by opencode.el's completing-read); M-x opencode-ask streams the
 // answer into the session's chat buffer.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { editorResult, FIX_TURNS, FIXED, runEditor as run, SERVER_CMD, tsProject } from "./support.ts";
+import { editorResult, FIX_TURNS, FIXED, removeAfterTest, runEditor as run, scriptedProviderForTest, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
 
-let provider: ScriptedProvider | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await provider?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-  provider = undefined;
-  root = undefined;
-});
-
 
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
   it("byte-compiles opencode.el cleanly, fixes a diagnostic through eglot-code-actions, and streams opencode-ask", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from Emacs, streamed word by word." }] });
+    const provider = await scriptedProviderForTest({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from Emacs, streamed word by word." }] });
     // The edit path without review (the plugin announces review, which would hold the fix as a
     // pending change): review-*.test.ts drive that one.
     const project = tsProject(provider, { review: "off" });
-    root = project.root;
+    const root = removeAfterTest(project.root);
     const env = { ...process.env, HOME: join(root, ".home") };
     mkdirSync(env.HOME, { recursive: true });
 

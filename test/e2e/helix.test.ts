@@ -4,14 +4,13 @@
 // "OpenCode: Run instruction in comment"; picking it removes the comment and applies the scripted
 // model's edit; after :w the file on disk holds the expected text.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { SERVER_CMD, tsProject } from "./support.ts";
+import { removeAfterTest, scriptedProviderForTest, SERVER_CMD, tsProject } from "./support.ts";
 
 // Asynchronous (execFile, not execFileSync): the scripted provider answers from this process.
 const execFileP = promisify(execFile);
@@ -41,15 +40,6 @@ export function helixLanguagesForTest(): string {
   return adapted;
 }
 
-let provider: ScriptedProvider | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await provider?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-  provider = undefined;
-  root = undefined;
-});
-
 async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms: number, detail: () => Promise<string>): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -62,7 +52,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined | fal
 
 describe.skipIf(skipEditorTests(["hx", "tmux"]))("Helix (under tmux)", () => {
   it("runs an @opencode comment instruction picked from space-a, and :w writes the result", async () => {
-    provider = await startScriptedProvider({
+    const provider = await scriptedProviderForTest({
       protocol: "openai",
       turns: [
         { toolCalls: [{ id: "e1", name: "edit", arguments: { path: "greet.ts", oldString: GREET, newString: GREET + FAREWELL } }] },
@@ -72,7 +62,7 @@ describe.skipIf(skipEditorTests(["hx", "tmux"]))("Helix (under tmux)", () => {
     // Helix 25 has no window/showMessageRequest (it answers "Method not found", which opencode-lsp
     // takes as a rejection), so the agent may edit without asking here.
     const project = tsProject(provider, { permissions: { edit: "allow" } });
-    root = project.root;
+    const root = removeAfterTest(project.root);
     const file = join(root, "greet.ts");
     writeFileSync(file, BEFORE);
     const config = join(root, ".config");

@@ -1,18 +1,18 @@
 // Picking a model from the last benchmark in real editors: with a ranking saved by
 // `opencode-lsp bench --save` for the workspace, Neovim's :OpenCode model and Emacs'
 // M-x opencode-select-model list it best first with its figures; the pick becomes the server's model.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod/mini";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { saveResult } from "../../server/bench/saved.ts";
 import { benchResultSchema, type BenchResult, type ModelReport } from "../../server/bench/schema.ts";
 import { rank, recommendation } from "../../server/bench/selector.ts";
 import { REPO_ROOT } from "../support/lsp-client.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { editorResult, runEditor, SERVER_CMD } from "./support.ts";
+import { editorResult, removeAfterTest, runEditor, SERVER_CMD } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -58,12 +58,6 @@ function workspace(): { root: string; file: string; state: string; result: Bench
   return { root, file: join(root, "main.ts"), state, result };
 }
 
-let root: string | undefined;
-afterEach(() => {
-  if (root) rmSync(root, { recursive: true, force: true });
-  root = undefined;
-});
-
 function expectRankingShown(items: string[]): void {
   expect(items).toHaveLength(3);
   expect(items[0]).toMatch(/^1\. scripted\/best {2}score 0\.\d{3} {2}EM 95% {2}ES 95 {2}tok 95% {2}idF1 95% {2}p50 120 ms {2}free$/);
@@ -74,7 +68,7 @@ function expectRankingShown(items: string[]): void {
 describe.skipIf(skipEditorTests(["nvim"]))("Neovim :OpenCode model", () => {
   it("lists the last benchmark ranking best first with its figures; the pick becomes the model", async () => {
     const ws = workspace();
-    root = ws.root;
+    const root = removeAfterTest(ws.root);
     const resultFile = join(root, "nvim-result.json");
     const run = await runEditor(editorBin("nvim"), ["--headless", "--clean", "-n", "-c", `luafile ${join(HERE, "fixtures", "nvim-model.lua")}`], {
       cwd: root,
@@ -92,7 +86,7 @@ describe.skipIf(skipEditorTests(["nvim"]))("Neovim :OpenCode model", () => {
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs M-x opencode-select-model", () => {
   it("lists the last benchmark ranking best first with its figures; the pick becomes the model", async () => {
     const ws = workspace();
-    root = ws.root;
+    const root = removeAfterTest(ws.root);
     const resultFile = join(root, "emacs-result.json");
     const env = { ...process.env, HOME: join(root, ".home"), XDG_STATE_HOME: ws.state };
     mkdirSync(env.HOME, { recursive: true });

@@ -2,31 +2,22 @@
 // opencode-lsp gives the diagnostic; "OpenCode: Fix this diagnostic" fixes the buffer (after a
 // permission prompt answered through vim.ui.select); :OpenCode chat streams into the chat buffer;
 // :checkhealth opencode reports OK.
-import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { editorResult, FIX_TURNS, FIXED, runEditor, SERVER_CMD, tsProject } from "./support.ts";
+import { editorResult, FIX_TURNS, FIXED, removeAfterTest, runEditor, scriptedProviderForTest, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-let provider: ScriptedProvider | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await provider?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
-
 
 describe.skipIf(skipEditorTests(["nvim"]))("Neovim", () => {
   it("fixes a diagnostic with a code action, streams a chat answer, and passes :checkhealth", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from the chat buffer." }] });
+    const provider = await scriptedProviderForTest({ protocol: "openai", turns: [...FIX_TURNS, { text: "Hello from the chat buffer." }] });
     // The edit path without review (the plugin announces review, which would hold the fix as a
     // pending change): review-*.test.ts drive that one.
     const project = tsProject(provider, { review: "off" });
-    root = project.root;
+    const root = removeAfterTest(project.root);
     const resultFile = join(root, "nvim-result.json");
     // Asynchronously: the scripted provider runs in this process and must keep answering.
     const run = await runEditor(editorBin("nvim"), ["--headless", "--clean", "-n", "-c", `luafile ${join(HERE, "fixtures", "nvim-e2e.lua")}`], {

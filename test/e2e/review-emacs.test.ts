@@ -4,32 +4,22 @@
 // in opencode-review-added) with opencode-review-mode on; opencode-review-list lists them;
 // opencode-review-next/-previous move; opencode-review-accept takes the first,
 // opencode-review-reject drops the second, leaving exactly the first change; one `undo' undoes it.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
 import { ANSWER, FIRST_ONLY, ORIGINAL, PROMPT, REVIEW_TURNS, reviewProject } from "./review-support.ts";
-import { editorResult, runEditor as run, SERVER_CMD } from "./support.ts";
+import { editorResult, removeAfterTest, runEditor as run, scriptedProviderForTest, SERVER_CMD } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
-let provider: ScriptedProvider | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await provider?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-  provider = undefined;
-  root = undefined;
-});
-
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot): review before write", () => {
   it("holds a two-hunk edit as an overlay diff; accept one, reject the other, one undo undoes the accept", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: REVIEW_TURNS });
+    const provider = await scriptedProviderForTest({ protocol: "openai", turns: REVIEW_TURNS });
     const project = reviewProject(provider);
-    root = project.root;
+    const root = removeAfterTest(project.root);
     const env = { ...process.env, HOME: join(root, ".home") };
     mkdirSync(env.HOME, { recursive: true });
     const lisp = join(root, ".lisp");

@@ -4,15 +4,14 @@
 // on line 2, space-a's "OpenCode: Accept change" lands that hunk alone; on line 8, "OpenCode:
 // Reject change" drops the other; :w writes exactly the first change; `u` undoes it in one step.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
 import { FIRST_ONLY, ORIGINAL, REVIEW_TURNS, reviewProject } from "./review-support.ts";
-import { SERVER_CMD } from "./support.ts";
+import { removeAfterTest, scriptedProviderForTest, SERVER_CMD } from "./support.ts";
 
 const execFileP = promisify(execFile);
 const HELIX_LANGUAGES = join(REPO_ROOT, "clients", "helix", "languages.toml");
@@ -42,22 +41,13 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined | fal
   }
 }
 
-let provider: ScriptedProvider | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await provider?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-  provider = undefined;
-  root = undefined;
-});
-
 describe.skipIf(skipEditorTests(["hx", "tmux"]))("Helix: review before write (under tmux)", () => {
   it("keeps the turn's two hunks pending; space-a accepts one and rejects the other; :w writes the first alone", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: REVIEW_TURNS });
+    const provider = await scriptedProviderForTest({ protocol: "openai", turns: REVIEW_TURNS });
     // Helix 25 has no window/showMessageRequest: edits are allowed, and review is asked for in
     // opencode.json (Helix cannot announce it).
     const project = reviewProject(provider, { permissions: { edit: "allow" }, review: "ask" });
-    root = project.root;
+    const root = removeAfterTest(project.root);
     const file = project.file;
     const config = join(root, ".config");
     mkdirSync(join(config, "helix"), { recursive: true });

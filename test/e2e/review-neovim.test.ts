@@ -3,31 +3,20 @@
 // line highlighted, the new one as a virtual line below it) with the plugin's keys mapped;
 // `:OpenCode review` lists them in the quickfix list; `]h`/`[h` move between them; `ga` accepts
 // the first, `gr` rejects the second, leaving exactly the first change; one `u` undoes it.
-import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/lsp-client.ts";
-import { startScriptedProvider, type ScriptedProvider } from "../support/providers/scripted-server.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
 import { ANSWER, FIRST_ONLY, ORIGINAL, PROMPT, REVIEW_TURNS, reviewProject } from "./review-support.ts";
-import { editorResult, runEditor, SERVER_CMD } from "./support.ts";
+import { editorResult, removeAfterTest, runEditor, scriptedProviderForTest, SERVER_CMD } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-let provider: ScriptedProvider | undefined;
-let root: string | undefined;
-afterEach(async () => {
-  await provider?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-  provider = undefined;
-  root = undefined;
-});
-
 describe.skipIf(skipEditorTests(["nvim"]))("Neovim: review before write", () => {
   it("holds a two-hunk edit as an inline diff; ga accepts one, gr rejects the other, one u undoes the accept", async () => {
-    provider = await startScriptedProvider({ protocol: "openai", turns: REVIEW_TURNS });
+    const provider = await scriptedProviderForTest({ protocol: "openai", turns: REVIEW_TURNS });
     const project = reviewProject(provider);
-    root = project.root;
+    const root = removeAfterTest(project.root);
     const resultFile = join(root, "nvim-review.json");
     const t0 = Date.now();
     const run = await runEditor(editorBin("nvim"), ["--headless", "--clean", "-n", "-c", `luafile ${join(HERE, "fixtures", "nvim-review.lua")}`], {

@@ -2,12 +2,32 @@
 // opencode.json that fronts a real typescript-language-server and points the model at a scripted
 // provider, and the built server's command line.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SERVER_BIN } from "../support/lsp-client.ts";
 import { typescriptProxy } from "../support/language-servers.ts";
-import type { ScriptedProvider, ScriptedTurn } from "../support/providers/scripted-server.ts";
+import { afterEach } from "vitest";
+import { startScriptedProvider, type ScriptedProvider, type ScriptedProviderOptions, type ScriptedTurn } from "../support/providers/scripted-server.ts";
+
+// What a test starts is stopped after it: scripted models closed, project folders removed.
+const afterTest: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const undo of afterTest.splice(0).reverse()) await undo();
+});
+
+/** A scripted model server for this test, closed after it. */
+export async function scriptedProviderForTest(options: ScriptedProviderOptions): Promise<ScriptedProvider> {
+  const provider = await startScriptedProvider(options);
+  afterTest.push(() => provider.close());
+  return provider;
+}
+
+/** A folder removed after this test. */
+export function removeAfterTest(dir: string): string {
+  afterTest.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export const BROKEN = `export function total(prices: number[]): number {\n  let sum: number = "0";\n  for (const p of prices) sum += p;\n  return sum;\n}\n`;
 export const FIXED = BROKEN.replace('let sum: number = "0";', "let sum: number = 0;");

@@ -145,7 +145,7 @@ export class LspTestClient {
     const perDoc: [string, number | null, any[]][] = params.edit.documentChanges
       ? params.edit.documentChanges.map((c: any) => [c.textDocument.uri, c.textDocument.version, c.edits])
       : Object.entries(params.edit.changes ?? {}).map(([uri, edits]) => [uri, null, edits as any[]]);
-    for (const [uri, version, edits] of perDoc) {
+    for (const [uri, version] of perDoc) {
       const doc = this.buffers.get(uri);
       if (!doc) return { applied: false, failureReason: `${uri} is not open` };
       if (version !== null && version !== doc.version) return { applied: false, failureReason: "version mismatch" };

@@ -3,7 +3,7 @@
 // Anthropic chat, a failing OpenAI-compatible one): the ranking, the figures, the memory reports,
 // the JSON schema, the chart in a real Chromium, and that nothing is stored unless asked.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as z from "zod/mini";
