@@ -119,6 +119,9 @@ export class AgentFront {
     custom("opencode/session/load", sessionId, async (p) => {
       const session = await this.session(p.sessionId);
       for (const update of session.updates) await connection.sendNotification("opencode/session/update", { sessionId: session.id, update });
+      // What waits for review is state, not history: the client gets it as it is now.
+      const pending = this.review.pendingUpdate(session.id);
+      if (pending) await connection.sendNotification("opencode/session/update", { sessionId: session.id, update: pending });
       return { sessionId: session.id, title: session.title, model: session.model, messages: session.messageCount };
     });
     custom("opencode/session/end", sessionId, async (p) => ({ ended: await this.endSession(p.sessionId) }));

@@ -58,6 +58,13 @@ export class ReviewFront {
     return actions;
   }
 
+  /** A session's pending set as its `review` update (for a client loading the session), or undefined when none is pending. */
+  pendingUpdate(sessionId: string): { kind: "review"; files: { uri: string; hunks: ReviewHunk[] }[] } | undefined {
+    const byUri = new Map<string, ReviewHunk[]>();
+    for (const h of this.hunks({ sessionId })) byUri.set(h.uri, [...(byUri.get(h.uri) ?? []), h]);
+    return byUri.size > 0 ? { kind: "review", files: [...byUri].map(([uri, hunks]) => ({ uri, hunks })) } : undefined;
+  }
+
   /** One of REVIEW_COMMANDS, with its validated argument. */
   async execute(command: (typeof REVIEW_COMMANDS)[number], args: ReviewArgs): Promise<unknown> {
     const filter = this.filter(args);

@@ -70,6 +70,18 @@ describe("review before write, over stdio", () => {
     await expect.poll(() => hints(client, uri("box.ts")).map((d) => d.range.start.line)).toEqual([0, 7]);
   }, 30_000);
 
+  it("a client loading the session gets its pending set as it is now", async () => {
+    const { client } = await startReviewing();
+    const { sessionId } = await turn(client);
+    const [first] = await list(client);
+    await run(client, "opencode.review.accept", { hunkId: first!.id });
+    const before = client.notifications.length;
+    await client.request("opencode/session/load", { sessionId });
+    const loaded = client.notifications.slice(before).filter((n) => n.method === "opencode/session/update" && n.params.update.kind === "review");
+    expect(loaded).toHaveLength(1);
+    expect(loaded[0]!.params.update.files[0].hunks.map((h: Hunk) => h.range.start.line)).toEqual([7]);
+  }, 30_000);
+
   it("accepts one of two: exactly that hunk lands, in one workspace/applyEdit; the other stays pending", async () => {
     const { client, uri } = await startReviewing();
     await turn(client);
