@@ -15,6 +15,8 @@ export interface ReviewHostDeps {
   publisher: Publisher;
   /** The session's UndoManager on the file (made on first use), so `revert` takes accepted changes back. */
   undoManager: (entry: FileEntry, session: string) => Y.UndoManager;
+  /** Drops a file from the workspace. */
+  forget: (entry: FileEntry, reason: string) => void;
   notice?: (message: string) => void;
 }
 
@@ -44,6 +46,8 @@ export function reviewHost(deps: ReviewHostDeps): ReviewHost {
       catchUp(fork, entry.doc);
       if (view !== text) spliceYText(fork, fork.getText("t"), textSplices(text, view), session);
       entry.forks.set(session, fork);
+      // A file a session proposed to create, rejected: it never existed, so it goes again.
+      if (view === "" && text === "" && !entry.editor && !entry.disk && !entry.dirty && !entry.flushing) deps.forget(entry, "its creation was rejected");
     },
 
     async deliver(entries, label) {

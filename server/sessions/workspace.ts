@@ -88,7 +88,7 @@ export class Workspace {
       ...(options.notice ? { notice: options.notice } : {}),
     });
     this.review = new ReviewDesk(
-      reviewHost({ files: this.files, publisher: this.publisher, undoManager: (entry, session) => this.undoManager(entry, session), ...(options.notice ? { notice: options.notice } : {}) }),
+      reviewHost({ files: this.files, publisher: this.publisher, undoManager: (entry, session) => this.undoManager(entry, session), forget: (entry, reason) => this.forget(entry, reason), ...(options.notice ? { notice: options.notice } : {}) }),
       options.names ?? { path: (abs) => abs, session: (id) => `session ${id}` },
     );
   }

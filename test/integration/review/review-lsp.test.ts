@@ -189,6 +189,17 @@ describe("review before write, over stdio", () => {
     expect(await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())).toMatch(metric("rejected"));
   }, 30_000);
 
+  it("a new file whose creation is rejected is new again: a later write proposes to create it, not to overwrite it", async () => {
+    const write = (id: string): ScriptedTurn => ({ toolCalls: [{ id, name: "write", arguments: { path: "new.ts", content: "export const fresh = true;\n" } }] });
+    const turns: ScriptedTurn[] = [write("c1"), { text: "Proposed." }, write("c2"), { text: "Proposed again." }];
+    const { client, root } = await startReviewing(turns, {});
+    const { sessionId } = await turn(client);
+    expect(await run(client, "opencode.review.reject", { sessionId })).toEqual({ rejected: 1 });
+    await turn(client, "try again", sessionId);
+    expect(toolOutput(client, "c2")).toMatch(/^Proposed to create new\.ts/);
+    expect(existsSync(join(root, "new.ts"))).toBe(false);
+  }, 30_000);
+
   it("without the client's word or config, review is off: edits land at once (today's behaviour)", async () => {
     const agent = await startEditorAgent({ turns: TWO_PLACES, files: { "box.ts": SOURCE } });
     await agent.client.openBuffer(agent.uri("box.ts"), "typescript", SOURCE);
