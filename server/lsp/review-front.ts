@@ -44,6 +44,7 @@ export class ReviewFront {
   /** Our actions for a range of a document: those of the hunks it touches, then the file's. */
   codeActions(params: CodeActionParams): CodeAction[] {
     const uri = params.textDocument.uri;
+    if (!uri.startsWith("file:")) return []; // nothing is reviewed outside files (untitled buffers, ...)
     const hunks = this.hunks({ uri });
     if (hunks.length === 0) return [];
     const touched = hunks.filter((h) => touches(h, params.range.start.line, params.range.end.line));

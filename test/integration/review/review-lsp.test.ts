@@ -82,6 +82,14 @@ describe("review before write, over stdio", () => {
     expect(loaded[0]!.params.update.files[0].hunks.map((h: Hunk) => h.range.start.line)).toEqual([7]);
   }, 30_000);
 
+  it("code actions on a buffer that is not a file (untitled) answer as before, with nothing to review", async () => {
+    const { client } = await startReviewing();
+    await turn(client);
+    await client.openBuffer("untitled:Untitled-1", "typescript", "const x = 1;\n");
+    const actions = await client.request("textDocument/codeAction", { textDocument: { uri: "untitled:Untitled-1" }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+    expect(actions.filter((a: { title: string }) => /Accept|Reject/.test(a.title))).toEqual([]);
+  }, 30_000);
+
   it("accepts one of two: exactly that hunk lands, in one workspace/applyEdit; the other stays pending", async () => {
     const { client, uri } = await startReviewing();
     await turn(client);
