@@ -3,17 +3,14 @@
 // M-x eglot-code-actions offers "OpenCode: Fix this diagnostic", which fixes the buffer after the
 // permission prompt (answered by opencode.el's completing-read); M-x opencode-ask streams the
 // answer into the session's chat buffer.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../support/lsp-client.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
-import { editorResult, FIX_TURNS, FIXED, removeAfterTest, runEditor as run, scriptedProviderForTest, SERVER_CMD, tsProject } from "./support.ts";
+import { compileOpencodeEl, editorResult, FIX_TURNS, FIXED, removeAfterTest, runEditor as run, scriptedProviderForTest, SERVER_CMD, tsProject } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
-
 
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
   it("byte-compiles opencode.el cleanly, fixes a diagnostic through eglot-code-actions, and streams opencode-ask", async () => {
@@ -25,13 +22,7 @@ describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot)", () => {
     const env = { ...process.env, HOME: join(root, ".home") };
     mkdirSync(env.HOME, { recursive: true });
 
-    // Byte-compile a copy (no .elc in the repository); any warning fails.
-    const lisp = join(root, ".lisp");
-    mkdirSync(lisp);
-    copyFileSync(OPENCODE_EL, join(lisp, "opencode.el"));
-    const compile = await run(editorBin("emacs"), ["--batch", "-Q", "-L", lisp, "--eval", "(setq byte-compile-error-on-warn t)", "-f", "batch-byte-compile", join(lisp, "opencode.el")], { cwd: root, env });
-    expect(compile.stderr, "byte-compile output").not.toMatch(/Warning|Error/);
-    expect(compile.status).toBe(0);
+    const lisp = await compileOpencodeEl(root, env);
 
     const resultFile = join(root, "emacs-result.json");
     const t0 = Date.now();

@@ -4,17 +4,15 @@
 // in opencode-review-added) with opencode-review-mode on; opencode-review-list lists them;
 // opencode-review-next/-previous move; opencode-review-accept takes the first,
 // opencode-review-reject drops the second, leaving exactly the first change; one `undo' undoes it.
-import { copyFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../support/lsp-client.ts";
 import { editorBin, skipEditorTests } from "./editors.ts";
 import { ANSWER, FIRST_ONLY, ORIGINAL, PROMPT, REVIEW_TURNS, reviewProject } from "./review-support.ts";
-import { editorResult, removeAfterTest, runEditor as run, scriptedProviderForTest, SERVER_CMD } from "./support.ts";
+import { compileOpencodeEl, editorResult, removeAfterTest, runEditor as run, scriptedProviderForTest, SERVER_CMD } from "./support.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
 describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot): review before write", () => {
   it("holds a two-hunk edit as an overlay diff; accept one, reject the other, one undo undoes the accept", async () => {
     const provider = await scriptedProviderForTest({ protocol: "openai", turns: REVIEW_TURNS });
@@ -22,12 +20,7 @@ describe.skipIf(skipEditorTests(["emacs"]))("Emacs (eglot): review before write"
     const root = removeAfterTest(project.root);
     const env = { ...process.env, HOME: join(root, ".home") };
     mkdirSync(env.HOME, { recursive: true });
-    const lisp = join(root, ".lisp");
-    mkdirSync(lisp);
-    copyFileSync(OPENCODE_EL, join(lisp, "opencode.el"));
-    const compile = await run(editorBin("emacs"), ["--batch", "-Q", "-L", lisp, "--eval", "(setq byte-compile-error-on-warn t)", "-f", "batch-byte-compile", join(lisp, "opencode.el")], { cwd: root, env });
-    expect(compile.stderr, "byte-compile output").not.toMatch(/Warning|Error/);
-    expect(compile.status).toBe(0);
+    const lisp = await compileOpencodeEl(root, env);
 
     const resultFile = join(root, "emacs-review.json");
     const t0 = Date.now();

@@ -2,12 +2,13 @@
 // opencode.json that fronts a real typescript-language-server and points the model at a scripted
 // provider, and the built server's command line.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SERVER_BIN } from "../support/lsp-client.ts";
+import { REPO_ROOT, SERVER_BIN } from "../support/lsp-client.ts";
 import { typescriptProxy } from "../support/language-servers.ts";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
+import { editorBin } from "./editors.ts";
 import { startScriptedProvider, type ScriptedProvider, type ScriptedProviderOptions, type ScriptedTurn } from "../support/providers/scripted-server.ts";
 
 // What a test starts is stopped after it: scripted models closed, project folders removed.
@@ -95,4 +96,17 @@ export function editorResult(file: string, editor: string, run: EditorRun): any 
   } catch {
     throw new Error(`${editor} wrote no result (exit ${run.status}):\n${run.stderr}\n${run.stdout}`);
   }
+}
+
+export const OPENCODE_EL = join(REPO_ROOT, "clients", "emacs", "opencode.el");
+
+/** Byte-compiles a copy of clients/emacs/opencode.el into ROOT/.lisp (no .elc in the repository); any warning fails. Returns that folder. */
+export async function compileOpencodeEl(root: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const lisp = join(root, ".lisp");
+  mkdirSync(lisp);
+  copyFileSync(OPENCODE_EL, join(lisp, "opencode.el"));
+  const compile = await runEditor(editorBin("emacs"), ["--batch", "-Q", "-L", lisp, "--eval", "(setq byte-compile-error-on-warn t)", "-f", "batch-byte-compile", join(lisp, "opencode.el")], { cwd: root, env });
+  expect(compile.stderr, "byte-compile output").not.toMatch(/Warning|Error/);
+  expect(compile.status).toBe(0);
+  return lisp;
 }
