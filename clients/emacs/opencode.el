@@ -622,10 +622,13 @@ BUFFER defaults to the current one."
                                   (if (equal verb "accept") "accepted" "rejected")
                                   n (if (= n 1) "" "s"))))))
 
-(defun opencode--review-hunk-or-lose ()
-  "The pending hunk at point, or a user error."
-  (or (opencode--review-at-point)
-      (user-error "OpenCode: no pending change at point")))
+(defun opencode--review-hunk-argument ()
+  "The command argument naming the pending hunk at point, or a user error."
+  (let ((hunk (or (opencode--review-at-point)
+                  (user-error "OpenCode: no pending change at point"))))
+    (list :sessionId (plist-get hunk :sessionId)
+          :uri (plist-get hunk :uri)
+          :hunkId (plist-get hunk :id))))
 
 (defun opencode--review-file-or-lose ()
   "The current file's uri (as the server spells it) when it has pending changes.
@@ -638,19 +641,13 @@ Otherwise a user error."
 (defun opencode-review-accept ()
   "Accept the pending change at point: it lands in the buffer as one undo step."
   (interactive)
-  (let ((hunk (opencode--review-hunk-or-lose)))
-    (opencode--review-decide "accept" (list :sessionId (plist-get hunk :sessionId)
-                                            :uri (plist-get hunk :uri)
-                                            :hunkId (plist-get hunk :id)))))
+  (opencode--review-decide "accept" (opencode--review-hunk-argument)))
 
 ;;;###autoload
 (defun opencode-review-reject ()
   "Reject the pending change at point (the model is told, next turn)."
   (interactive)
-  (let ((hunk (opencode--review-hunk-or-lose)))
-    (opencode--review-decide "reject" (list :sessionId (plist-get hunk :sessionId)
-                                            :uri (plist-get hunk :uri)
-                                            :hunkId (plist-get hunk :id)))))
+  (opencode--review-decide "reject" (opencode--review-hunk-argument)))
 
 ;;;###autoload
 (defun opencode-review-accept-file ()
