@@ -61,9 +61,8 @@ export class ReviewFront {
 
   /** A session's pending set as its `review` update (for a client loading the session), or undefined when none is pending. */
   pendingUpdate(sessionId: string): { kind: "review"; files: { uri: string; hunks: ReviewHunk[] }[] } | undefined {
-    const byUri = new Map<string, ReviewHunk[]>();
-    for (const h of this.hunks({ sessionId })) byUri.set(h.uri, [...(byUri.get(h.uri) ?? []), h]);
-    return byUri.size > 0 ? { kind: "review", files: [...byUri].map(([uri, hunks]) => ({ uri, hunks })) } : undefined;
+    const files = this.desk?.pendingFiles(sessionId) ?? [];
+    return files.length > 0 ? { kind: "review", files } : undefined;
   }
 
   /** One of REVIEW_COMMANDS, with its validated argument. */
@@ -113,9 +112,8 @@ export class ReviewFront {
 
 function hint(h: ReviewHunk): Diagnostic {
   const first = (h.newText || h.oldText).split("\n")[0]?.trim().slice(0, 60) ?? "";
-  const end = h.range.end.line > h.range.start.line ? h.range.end : { line: h.range.start.line, character: 0 };
   return {
-    range: { start: h.range.start, end },
+    range: h.range,
     severity: DiagnosticSeverity.Hint,
     source: "opencode",
     code: "review",

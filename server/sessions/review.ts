@@ -103,8 +103,10 @@ export class ReviewDesk {
       if (picked.length === 0) continue;
       const rest = hunks.filter((h) => !picked.includes(h));
       if (accept) this.host.settle(entry, session, applyHunks(current, picked), view);
-      else this.host.settle(entry, session, current, applyHunks(current, rest));
-      if (!accept) this.noteRejections(session, entry.abs, picked);
+      else {
+        this.host.settle(entry, session, current, applyHunks(current, rest));
+        this.noteRejections(session, entry.abs, picked);
+      }
       this.mark(entry.abs, session, rest.length > 0);
       decided.push(...picked);
       sessions.add(session);
@@ -115,6 +117,11 @@ export class ReviewDesk {
     const of = [...sessions].map((s) => this.names.session(s)).join(", ");
     if (accept && entries.size > 0) await this.host.deliver([...entries], `OpenCode: accepted ${decided.length} change${decided.length === 1 ? "" : "s"} of ${of}`);
     return { hunks: decided, sessions };
+  }
+
+  /** The session's files with changes pending, each with its hunks. */
+  pendingFiles(session: string): { uri: string; hunks: Hunk[] }[] {
+    return [...this.pairs({ sessionId: session })].map(([entry]) => ({ uri: entry.uri, hunks: this.hunksOf(entry, session) }));
   }
 
   /** Notes on the changes the user rejected since the session's last turn (taken: told once). */
@@ -194,7 +201,7 @@ export class ReviewDesk {
     for (const session of sessions) {
       const byUri = new Map<string, Hunk[]>();
       for (const uri of this.shown.get(session) ?? []) byUri.set(uri, []);
-      for (const [entry] of this.pairs({ sessionId: session })) byUri.set(entry.uri, this.hunksOf(entry, session));
+      for (const { uri, hunks } of this.pendingFiles(session)) byUri.set(uri, hunks);
       const files = [...byUri].map(([uri, hunks]) => ({ uri, hunks }));
       const now = new Set(files.filter((f) => f.hunks.length > 0).map((f) => f.uri));
       if (files.length === 0) continue;
