@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { Workspace } from "../../../server/sessions/workspace.ts";
 import { FakeEditor, settle, sleep, writeAtomically, type Misbehaviour } from "./fake-editor.ts";
 
@@ -200,13 +200,24 @@ describe("the buffer and the file change under the edit", () => {
     writeFileSync(abs, "a\nb\n");
     let landed!: () => void;
     const gate = new Promise<void>((resolve) => (landed = resolve));
+    onTestFinished(() => landed()); // a failed expectation does not leave A's write hanging into the next test
+    let onDisk!: () => void;
+    const aOnDisk = new Promise<void>((resolve) => (onDisk = resolve));
     let first = true;
     // The first write is on disk at once but returns only when the gate opens (a slow rename, fsync...).
-    const workspace = new Workspace({ writeFile: async (path, text) => { await writeAtomically(path, text); if (first) (first = false), await gate; }, timing: () => TIMING });
+    const writeFile = async (path: string, text: string) => {
+      await writeAtomically(path, text);
+      if (!first) return;
+      first = false;
+      onDisk();
+      await gate;
+    };
+    const workspace = new Workspace({ writeFile, timing: () => ({ ...TIMING, deliveryTimeoutMs: 20_000 }) });
     const a = sessionEdit(workspace, abs, "A", "a", "A");
-    await sleep(10);
-    const b = sessionEdit(workspace, abs, "B", "b", "B"); // in the workspace doc, waiting behind A's write
-    await sleep(10);
+    await aOnDisk;
+    const b = sessionEdit(workspace, abs, "B", "b", "B");
+    await expect.poll(() => workspace.textOf(abs)).toBe("A\nB\n"); // B's edit is in the workspace doc, its write waiting behind A's
+    expect(readFileSync(abs, "utf8")).toBe("A\nb\n");
     expect(await workspace.read(abs, "C", true)).toBe("A\nB\n"); // sees A's text on disk: ours, not someone else's
     landed();
     await Promise.all([a, b]);
