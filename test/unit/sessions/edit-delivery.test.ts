@@ -109,8 +109,9 @@ describe("editors that answer or report late", () => {
 
   it("typing while the answer is late: the user's text is kept and the edit lands once", async () => {
     const { abs, workspace, editor } = open("let x = 1;\n", { answerDelayMs: 30, echo: 15 });
+    const asked = editor.asked();
     const written = sessionEdit(workspace, abs, "s", "1", "2");
-    await sleep(5);
+    await asked;
     editor.type(0, "// mine\n"); // the editor is ahead by the time it looks at our edit
     await written;
     expect(editor.text).toBe("// mine\nlet x = 2;\n");
@@ -119,8 +120,9 @@ describe("editors that answer or report late", () => {
 
   it("Neovim's skip reported while the answer was on its way: the edit is sent again, not lost", async () => {
     const { abs, workspace, editor } = open("keep\n", { dropStale: true, answerDelayMs: 20 });
+    const asked = editor.asked();
     const written = sessionEdit(workspace, abs, "s", "keep", "keep it");
-    await sleep(5);
+    await asked;
     editor.type(0, ">"); // reported before the editor looks at our edit, which is then stale
     await written;
     expect(editor.text).toBe(">keep it\n");
@@ -144,8 +146,9 @@ describe("editors that answer or report late", () => {
 describe("the buffer and the file change under the edit", () => {
   it("the buffer closed while an edit is out: the edit goes to the file on disk", async () => {
     const { abs, workspace, editor } = open("on disk\n", { answerDelayMs: 30 });
+    const asked = editor.asked();
     const written = sessionEdit(workspace, abs, "s", "disk", "disk, edited");
-    await sleep(5);
+    await asked;
     await editor.close();
     await written;
     expect(readFileSync(abs, "utf8")).toBe("on disk, edited\n");
@@ -156,8 +159,9 @@ describe("the buffer and the file change under the edit", () => {
     const { abs, workspace, editor } = open("function f() {}\n", { answerDelayMs: 30 });
     editor.type(0, "// an unsaved note\n");
     await settle();
+    const asked = editor.asked();
     const written = sessionEdit(workspace, abs, "s", "f()", "g()");
-    await sleep(5);
+    await asked;
     await editor.close();
     await written;
     expect(readFileSync(abs, "utf8")).toBe("function g() {}\n");

@@ -35,6 +35,7 @@ export class FakeEditor {
   misbehave: Misbehaviour;
   private echoTimer: NodeJS.Timeout | undefined;
   private readonly workspace: Workspace;
+  private askedWaiters: (() => void)[] = [];
 
   constructor(workspace: Workspace, uri: string, text: string, misbehave: Misbehaviour = {}) {
     this.workspace = workspace;
@@ -47,9 +48,15 @@ export class FakeEditor {
     return this.doc.getText();
   }
 
+  /** Resolves when the next workspace/applyEdit arrives, before the editor looks at it (so a test acts while the answer is on its way, however loaded the machine). */
+  asked(): Promise<void> {
+    return new Promise((resolve) => this.askedWaiters.push(resolve));
+  }
+
   /** The LSP side: workspace/applyEdit. */
   applyEdit = async (uri: string, version: number, edits: TextEdit[]): Promise<EditAnswer> => {
     if (uri !== this.doc.uri) throw new Error(`edit for ${uri}`);
+    for (const resolve of this.askedWaiters.splice(0)) resolve();
     const m = this.misbehave;
     if (m.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, m.answerDelayMs));
     if (this.closed) return { applied: false, failureReason: `${uri} is not open` };
