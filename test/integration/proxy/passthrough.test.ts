@@ -41,8 +41,7 @@ describe("passing answers through as bytes", () => {
   it("sends a request after the document changes that came before it", async () => {
     const { client, uri } = await start({ fake: { command: fakeServer(), filetypes: ["typescript"] } });
     expect(await client.request("textDocument/hover", hoverAt(uri, 0))).toEqual({ contents: `line 0 of ${uri} (v 1)` }); // open in the server: hovers pass through
-    // The change and the hover in one write: the hover must not overtake the change (nor a hover taken
-    // straight from the reader the change still queued in vscode-jsonrpc).
+    // The change and the hover in one write: the passed-through hover must not overtake the change.
     const change = frame({ jsonrpc: "2.0", method: "textDocument/didChange", params: { textDocument: { uri, version: 2 }, contentChanges: [{ text: "const b = 2;\n" }] } });
     client.writeRaw(Buffer.concat([change, rawRequest("after-change", "textDocument/hover", hoverAt(uri, 0))]));
     const answer = await client.waitForRaw((m) => m.id === "after-change");
